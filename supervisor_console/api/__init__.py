@@ -1,0 +1,1 @@
+"""Typed async client for the contact-center API; imports no Qt."""
