@@ -1,0 +1,344 @@
+"""Async client for the contact-center API (`/api/v1`): one httpx.AsyncClient per session.
+
+Every failure becomes an `ApiError` subclass with a readable message; rows are validated
+with `UserRow.from_json`. Tokens and passwords are never logged nor shown in a repr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import ssl
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from supervisor_console.api.errors import (
+    ApiError,
+    AuthError,
+    BadRequestError,
+    ConflictError,
+    CursorExpired,
+    ForbiddenError,
+    MalformedResponse,
+    NetworkError,
+    NotFoundError,
+    ServerError,
+    error_for_status,
+)
+from supervisor_console.api.types import ChangeBatch, MalformedData, UserRow, parse_time
+
+__all__ = [
+    "ApiClient",
+    "ApiError",
+    "AuthError",
+    "BadRequestError",
+    "ConflictError",
+    "CursorExpired",
+    "ForbiddenError",
+    "MalformedResponse",
+    "NetworkError",
+    "NotFoundError",
+    "ServerError",
+    "SessionInfo",
+    "new_idempotency_key",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+API_PREFIX = "/api/v1"
+MB = 1024 * 1024
+SNAPSHOT_MAX_BYTES = 200 * MB  # /users with tens of thousands of rows stays far below this
+DEFAULT_MAX_BYTES = 20 * MB
+# Parsing a big body holds the loop for a while: above this size it runs in a thread.
+THREAD_PARSE_BYTES = 1 * MB
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What a successful sign-in returns; the token is left out of the repr."""
+
+    token: str = field(repr=False)
+    role: str
+    expires_at: datetime | None
+    username: str
+    user_id: int
+
+
+def new_idempotency_key() -> str:
+    """A fresh `Idempotency-Key` value; reuse it when retrying the same action."""
+    return uuid.uuid4().hex
+
+
+def _ssl_context(verify: bool | str) -> ssl.SSLContext | bool:
+    # httpx deprecates a CA path as `verify`; an explicit context keeps verification on.
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verify
+
+
+def _server_root(base_url: str) -> str:
+    root = base_url.rstrip("/")
+    return root.removesuffix(API_PREFIX)
+
+
+class ApiClient:
+    """The signed-in session's HTTP client. Close it with `aclose()` (or `async with`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        verify: bool | str = True,
+        timeout: float = 10.0,
+        token: str | None = None,
+    ) -> None:
+        self.base_url = _server_root(base_url)
+        self.timeout = timeout
+        self.role: str | None = None
+        self._token = token
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + API_PREFIX,
+            verify=_ssl_context(verify),
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            headers={"Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"ApiClient({self.base_url!r}, signed_in={self._token is not None})"
+
+    @property
+    def signed_in(self) -> bool:
+        return self._token is not None
+
+    def use_token(self, token: str | None, role: str | None = None) -> None:
+        """Reuse a remembered token (from the keyring) instead of signing in again."""
+        self._token = token
+        self.role = role
+
+    async def __aenter__(self) -> ApiClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- auth --------------------------------------------------------------------------
+
+    async def login(self, username: str, password: str) -> SessionInfo:
+        """Sign in; the token is kept for every later call."""
+        try:
+            body = await self.request(
+                "POST", "/auth/login", json={"username": username, "password": password}
+            )
+        except AuthError as exc:
+            # On sign-in a 401 means wrong credentials, not an expired session.
+            text = exc.detail or "The username or password is not correct."
+            raise AuthError(text, status=401, detail=exc.detail) from None
+        info = _session_info(body)
+        self._token = info.token
+        self.role = info.role
+        return info
+
+    async def logout(self) -> None:
+        """Revoke the token on the server; it is forgotten here even if that fails."""
+        try:
+            await self.request("POST", "/auth/logout")
+        finally:
+            self._token = None
+            self.role = None
+
+    # -- reads -------------------------------------------------------------------------
+
+    async def users(self) -> tuple[list[UserRow], int]:
+        """The snapshot: every user and the change cursor to follow from."""
+        body = await self.request("GET", "/users", max_bytes=SNAPSHOT_MAX_BYTES, parse=False)
+        return await _parse_big(body, _parse_snapshot)
+
+    async def changes(self, since: int, wait: float = 25.0) -> ChangeBatch:
+        """Long-poll the rows changed after `since` (empty batch after `wait` seconds)."""
+        # The server holds the request up to `wait`: the read timeout must outlast it.
+        timeout = httpx.Timeout(self.timeout, read=wait + self.timeout)
+        params = {"since": since, "wait": wait}
+        body = await self.request(
+            "GET", "/changes", params=params, timeout=timeout,
+            max_bytes=SNAPSHOT_MAX_BYTES, parse=False,
+        )  # fmt: skip
+        return await _parse_big(body, _parse_changes)
+
+    async def user(self, user_id: int) -> UserRow:
+        return _row(await self.request("GET", f"/users/{int(user_id)}"))
+
+    async def sessions(self, user_id: int) -> list[dict[str, Any]]:
+        return _objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
+
+    async def calls(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        body = await self.request("GET", f"/users/{int(user_id)}/calls", params={"limit": limit})
+        return _objects(body)
+
+    async def activity(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:
+        path = f"/users/{int(user_id)}/activity"
+        return _objects(await self.request("GET", path, params={"limit": limit}))
+
+    async def audit(self, **filters: str | int | datetime | None) -> list[dict[str, Any]]:
+        """The audit log, newest first; filters: user_id, actor, action, since, until, limit."""
+        params = {
+            k: v.isoformat() if isinstance(v, datetime) else v
+            for k, v in filters.items()
+            if v is not None
+        }
+        return _objects(await self.request("GET", "/audit", params=params))
+
+    # -- the one place that talks HTTP -------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        parse: bool = True,
+    ) -> Any:
+        """Send one request under `/api/v1`; return the decoded JSON (None for no body).
+
+        `headers` carries e.g. `Idempotency-Key` and `If-Match`. With `parse=False` the raw
+        body bytes are returned (for callers that decode big bodies off the loop).
+        """
+        request = self._http.build_request(
+            method, path, json=json, params=params, headers=self._headers(headers),
+            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+        )  # fmt: skip
+        status, body = await self._send(request, max_bytes)
+        log.debug("%s %s -> %s (%d bytes)", method, path, status, len(body))
+        if status >= 400:
+            raise error_for_status(status, _loads_or_none(body), role=self.role)
+        if not parse:
+            return body
+        return _loads(body) if body.strip() else None
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token}"
+        return headers
+
+    async def _send(self, request: httpx.Request, max_bytes: int) -> tuple[int, bytes]:
+        try:
+            response = await self._http.send(request, stream=True)
+            try:
+                body = await _read_capped(response, max_bytes)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as exc:
+            raise NetworkError(f"Cannot reach the server {self.base_url}: it timed out.") from exc
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            text = f"Cannot reach the server {self.base_url} ({reason})."
+            raise NetworkError(text) from exc
+        except httpx.DecodingError as exc:
+            raise MalformedResponse(f"The server sent an undecodable body: {exc}") from exc
+        return response.status_code, body
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    declared = response.headers.get("content-length")
+    too_big = MalformedResponse(f"The server's answer is larger than {max_bytes // MB} MB.")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _loads(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise MalformedResponse(f"The server sent invalid JSON: {exc}") from exc
+
+
+def _loads_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None  # an error page in HTML: the status code still says what happened
+
+
+async def _parse_big(body: bytes, parse: Callable[[bytes], T]) -> T:
+    if len(body) >= THREAD_PARSE_BYTES:
+        return await asyncio.to_thread(parse, body)
+    return parse(body)
+
+
+def _row(data: Any) -> UserRow:
+    try:
+        return UserRow.from_json(data)
+    except MalformedData as exc:
+        raise MalformedResponse(f"The server sent a malformed user row: {exc}") from exc
+
+
+def _rows(data: Any) -> list[UserRow]:
+    if not isinstance(data, list):
+        raise MalformedResponse("The server sent a malformed answer: users is not a list.")
+    return [_row(item) for item in data]
+
+
+def _objects(data: Any) -> list[dict[str, Any]]:
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        raise MalformedResponse("The server sent a malformed answer: expected a list of objects.")
+    return data
+
+
+def _field(body: Any, name: str, kind: type | tuple[type, ...]) -> Any:
+    if not isinstance(body, dict) or name not in body:
+        raise MalformedResponse(f"The server's answer has no {name!r}.")
+    value = body[name]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise MalformedResponse(f"The server's answer has a malformed {name!r}.")
+    return value
+
+
+def _parse_snapshot(body: bytes) -> tuple[list[UserRow], int]:
+    data = _loads(body)
+    return _rows(_field(data, "users", list)), _field(data, "cursor", int)
+
+
+def _parse_changes(body: bytes) -> ChangeBatch:
+    data = _loads(body)
+    deleted = _field(data, "deleted", list)
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in deleted):
+        raise MalformedResponse("The server's answer has a malformed 'deleted'.")
+    rows = _rows(_field(data, "users", list))
+    return ChangeBatch(changed=rows, deleted=deleted, cursor=_field(data, "cursor", int))
+
+
+def _session_info(body: Any) -> SessionInfo:
+    try:
+        expires = parse_time(body.get("expires_at")) if isinstance(body, dict) else None
+    except MalformedData as exc:
+        raise MalformedResponse(f"The sign-in answer is malformed: {exc}") from exc
+    return SessionInfo(
+        token=_field(body, "token", str),
+        role=_field(body, "role", str),
+        expires_at=expires,
+        username=_field(body, "username", str),
+        user_id=_field(body, "user_id", int),
+    )
