@@ -1,0 +1,193 @@
+"""The live change feed: snapshot, then long-poll `/changes`, reconnecting with backoff.
+
+Pure asyncio, no Qt: the panel model subscribes through two plain callbacks, called on
+the event loop in the order the server sent the data (never reordered, never concurrent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from supervisor_console.api.errors import (
+    ApiError,
+    AuthError,
+    CursorExpired,
+    MalformedResponse,
+    NetworkError,
+    ServerError,
+)
+from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = (NetworkError, ServerError, MalformedResponse)
+
+
+class FeedSource(Protocol):
+    """What the feed needs of the client (ApiClient satisfies it)."""
+
+    async def users(self) -> tuple[list[UserRow], int]: ...
+
+    async def changes(self, since: int, wait: float = ...) -> ChangeBatch: ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChangeFeed:
+    """Keeps a consumer in step with the server's users.
+
+    `on_batch` gets a full batch first (and after any resync), then incremental ones;
+    `on_status` gets the connection state for the status bar.
+    """
+
+    def __init__(
+        self,
+        client: FeedSource,
+        on_batch: Callable[[ChangeBatch], None],
+        on_status: Callable[[FeedStatus], None],
+        *,
+        wait: float = 25.0,
+        backoff_initial: float = 0.5,
+        backoff_max: float = 30.0,
+        unreachable_after: int = 3,
+        full_resync_after: float = 60.0,
+        clock: Callable[[], datetime] = _utcnow,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._client = client
+        self._on_batch = on_batch
+        self._on_status = on_status
+        self.wait = wait
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.unreachable_after = unreachable_after
+        self.full_resync_after = full_resync_after
+        self._clock = clock
+        self._sleep = sleep
+        self._jitter = jitter
+        self._task: asyncio.Task[None] | None = None
+        self.cursor: int | None = None
+        self.status = FeedStatus(ConnectionState.CONNECTING)
+        self._failures = 0
+        self._down_since: datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start following the server (from a full snapshot); no-op when running."""
+        if self.running:
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="change-feed")
+        self._task.add_done_callback(_log_crash)
+
+    async def stop(self) -> None:
+        """Cancel the feed and wait until it has stopped."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        # A crash was already logged by _log_crash; stopping must not raise it again.
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+    async def resync(self) -> None:
+        """Drop the cursor and start over from a full snapshot (e.g. after a 409)."""
+        await self.stop()
+        self.cursor = None
+        self.start()
+
+    # -- the loop ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        self._set_status(FeedStatus(ConnectionState.CONNECTING))
+        expired_in_a_row = 0
+        while True:
+            try:
+                if self.cursor is None:
+                    await self._read_snapshot()
+                else:
+                    await self._read_changes()
+                    expired_in_a_row = 0
+                self._recovered()
+            except CursorExpired as exc:
+                self.cursor = None
+                expired_in_a_row += 1
+                if expired_in_a_row > 1:  # 410 right after a fresh snapshot: server trouble
+                    await self._back_off(exc)
+            except AuthError as exc:
+                self._set_status(FeedStatus(ConnectionState.SIGNED_OUT, message=str(exc)))
+                return
+            except RETRYABLE as exc:
+                await self._back_off(exc)
+
+    async def _read_snapshot(self) -> None:
+        rows, cursor = await self._client.users()
+        self._deliver(ChangeBatch(changed=rows, deleted=[], cursor=cursor, full=True))
+
+    async def _read_changes(self) -> None:
+        assert self.cursor is not None
+        batch = await self._client.changes(self.cursor, self.wait)
+        if batch.changed or batch.deleted:
+            self._deliver(batch)
+        self.cursor = batch.cursor
+
+    def _deliver(self, batch: ChangeBatch) -> None:
+        self._on_batch(batch)
+        self.cursor = batch.cursor
+
+    def _recovered(self) -> None:
+        self._failures = 0
+        self._down_since = None
+        self._set_status(FeedStatus(ConnectionState.CONNECTED, last_ok=self._clock()))
+
+    async def _back_off(self, exc: ApiError) -> None:
+        self._failures += 1
+        now = self._clock()
+        if self._down_since is None:
+            self._down_since = now
+        delay = self._jitter() * min(
+            self.backoff_max, self.backoff_initial * 2 ** (self._failures - 1)
+        )
+        state = (
+            ConnectionState.UNREACHABLE
+            if self._failures >= self.unreachable_after
+            else ConnectionState.RECONNECTING
+        )
+        log.info("feed: %s; retrying in %.1f s", exc, delay)
+        self._set_status(FeedStatus(state, retry_in=delay, message=str(exc)))
+        await self._sleep(delay)
+        if self._cursor_may_be_stale(exc):
+            self.cursor = None
+
+    def _cursor_may_be_stale(self, exc: ApiError) -> bool:
+        # A short blip resumes from the cursor (a too-old cursor gets 410 anyway). After a
+        # long outage the server may have been replaced by one whose cursors mean something
+        # else, and a garbled answer proves nothing: re-read everything to be sure.
+        if isinstance(exc, MalformedResponse) or self._failures >= self.unreachable_after:
+            return True
+        assert self._down_since is not None
+        return (self._clock() - self._down_since).total_seconds() >= self.full_resync_after
+
+    def _set_status(self, status: FeedStatus) -> None:
+        # Keep "last confirmed current" across non-connected states: the UI shows staleness.
+        if status.last_ok is None and status.state is not ConnectionState.CONNECTED:
+            status = FeedStatus(status.state, status.retry_in, self.status.last_ok, status.message)
+        self.status = status
+        self._on_status(status)
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    # A bug in a callback must not vanish with the task.
+    if not task.cancelled() and task.exception() is not None:
+        log.error("change feed stopped", exc_info=task.exception())

@@ -1,0 +1,240 @@
+"""ChangeFeed with the real ApiClient against a fake backend on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fixtures_console import FakeBackend, Reply, backend, problem
+
+from supervisor_console.api.client import ApiClient
+from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
+from supervisor_console.feed import ChangeFeed
+
+__all__ = ["backend"]
+
+
+class Recorder:
+    """Collects what the feed emits and rebuilds the panel's state by version."""
+
+    def __init__(self) -> None:
+        self.batches: list[ChangeBatch] = []
+        self.statuses: list[FeedStatus] = []
+        self.state: dict[int, UserRow] = {}
+
+    def on_batch(self, batch: ChangeBatch) -> None:
+        self.batches.append(batch)
+        if batch.full:
+            self.state = {row.id: row for row in batch.changed}
+        for row in batch.changed:
+            held = self.state.get(row.id)
+            if held is None or row.version > held.version:
+                self.state[row.id] = row
+        for user_id in batch.deleted:
+            self.state.pop(user_id, None)
+
+    def on_status(self, status: FeedStatus) -> None:
+        self.statuses.append(status)
+
+    @property
+    def states(self) -> list[ConnectionState]:
+        return [s.state for s in self.statuses]
+
+    @property
+    def fulls(self) -> int:
+        return sum(b.full for b in self.batches)
+
+    def versions(self) -> dict[int, int]:
+        return {i: r.version for i, r in self.state.items()}
+
+
+async def until(check: Callable[[], bool], timeout: float = 2.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.005)
+
+
+def server_versions(fake: FakeBackend) -> dict[int, int]:
+    with fake.cond:
+        return {i: r["version"] for i, r in fake.rows.items()}
+
+
+async def through_faults(backend: FakeBackend, rec: Recorder, faults: list[Reply]) -> None:
+    """Make the feed's next requests meet `faults`, then check it converges after them."""
+    backend.faults += faults
+    backend.change(1, status="break")  # wakes the pending poll; the next requests fail
+    await until(lambda: not backend.faults)
+    backend.change(2, status="busy")
+    await until(lambda: rec.versions() == server_versions(backend))
+    await until(lambda: rec.states[-1] is ConnectionState.CONNECTED)
+
+
+class FakeTime:
+    """Injected clock and sleep: backoff takes no real time and is recorded."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, tzinfo=UTC)
+        self.slept: list[float] = []
+
+    def clock(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+async def client(backend: FakeBackend) -> AsyncIterator[ApiClient]:
+    async with ApiClient(backend.url, token="t", timeout=2) as api:
+        yield api
+
+
+@pytest.fixture
+async def feed_of(
+    client: ApiClient,
+) -> AsyncIterator[Callable[..., tuple[ChangeFeed, Recorder]]]:
+    feeds: list[ChangeFeed] = []
+
+    def make(**kwargs: object) -> tuple[ChangeFeed, Recorder]:
+        rec = Recorder()
+        options: dict[str, object] = {"wait": 0.2, "jitter": lambda: 1.0} | kwargs
+        feed = ChangeFeed(client, rec.on_batch, rec.on_status, **options)  # type: ignore[arg-type]
+        feeds.append(feed)
+        feed.start()
+        return feed, rec
+
+    yield make
+    for feed in feeds:
+        await feed.stop()
+
+
+async def test_snapshot_then_incremental(backend: FakeBackend, feed_of: Callable) -> None:
+    feed, rec = feed_of()
+    await until(lambda: rec.fulls == 1)
+    assert rec.states[:2] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
+    assert rec.statuses[1].last_ok is not None
+    backend.change(2, status="busy")
+    await until(lambda: len(rec.batches) == 2, timeout=1.0)
+    batch = rec.batches[1]
+    assert not batch.full and [(r.id, r.version) for r in batch.changed] == [(2, 2)]
+    assert feed.cursor == backend.cursor
+    backend.delete(3)
+    await until(lambda: 3 not in rec.state)
+    assert rec.batches[-1].deleted == [3]
+
+
+async def test_empty_polls_emit_no_batch(backend: FakeBackend, feed_of: Callable) -> None:
+    _, rec = feed_of(wait=0.02)
+    await until(lambda: len([s for s in backend.server.seen if s.path.endswith("changes")]) >= 3)
+    assert len(rec.batches) == 1
+    assert rec.states.count(ConnectionState.CONNECTED) >= 3
+
+
+async def test_cursor_expired_rereads_snapshot(backend: FakeBackend, feed_of: Callable) -> None:
+    _, rec = feed_of()
+    await until(lambda: rec.fulls == 1)
+    await through_faults(backend, rec, [problem(410, "The cursor is too old.")])
+    assert rec.fulls == 2
+    assert ConnectionState.RECONNECTING not in rec.states
+
+
+async def test_repeated_410_backs_off(backend: FakeBackend, feed_of: Callable) -> None:
+    time = FakeTime()
+    _, rec = feed_of(clock=time.clock, sleep=time.sleep)
+    await until(lambda: rec.fulls == 1)
+    snapshot = Reply(body={"users": [], "cursor": 0})
+    await through_faults(backend, rec, [problem(410, "old"), snapshot, problem(410, "old")])
+    assert time.slept == [0.5]  # the second 410 in a row waited once
+
+
+async def test_outage_backoff_states_and_recovery(backend: FakeBackend, feed_of: Callable) -> None:
+    time = FakeTime()
+    _, rec = feed_of(clock=time.clock, sleep=time.sleep, backoff_max=1.5)
+    await until(lambda: rec.fulls == 1)
+    faults = [problem(503, "down"), Reply(drop=True), problem(500, "x"), Reply(drop=True)]
+    await through_faults(backend, rec, faults)
+    assert time.slept == [0.5, 1.0, 1.5, 1.5]  # capped exponential (jitter fixed at 1)
+    down = [s for s in rec.statuses if s.retry_in is not None]
+    assert [s.state for s in down] == [ConnectionState.RECONNECTING] * 2 + [
+        ConnectionState.UNREACHABLE
+    ] * 2
+    assert all(s.last_ok == rec.statuses[1].last_ok for s in down)  # staleness is visible
+    assert "Cannot reach the server" in down[1].message
+    assert rec.states[-1] is ConnectionState.CONNECTED
+    assert rec.fulls == 2  # unreachable: the cursor may be stale, so re-read everything
+
+
+async def test_short_blip_resumes_from_cursor(backend: FakeBackend, feed_of: Callable) -> None:
+    time = FakeTime()
+    _, rec = feed_of(clock=time.clock, sleep=time.sleep)
+    await until(lambda: rec.fulls == 1)
+    await through_faults(backend, rec, [problem(502, "bad gateway")])
+    assert rec.fulls == 1 and time.slept == [0.5]
+
+
+async def test_long_outage_rereads(backend: FakeBackend, feed_of: Callable) -> None:
+    time = FakeTime()
+    _, rec = feed_of(clock=time.clock, sleep=time.sleep, full_resync_after=0.4)
+    await until(lambda: rec.fulls == 1)
+    await through_faults(backend, rec, [Reply(drop=True)])
+    assert rec.fulls == 2
+
+
+async def test_malformed_answer_rereads(backend: FakeBackend, feed_of: Callable) -> None:
+    time = FakeTime()
+    feed, rec = feed_of(clock=time.clock, sleep=time.sleep)
+    await until(lambda: rec.fulls == 1)
+    bad = {"users": [{"id": 2, "status": "asleep"}], "deleted": [], "cursor": 99}
+    await through_faults(backend, rec, [Reply(body=bad)])
+    assert rec.fulls == 2
+    assert feed.cursor == backend.cursor  # the garbled cursor 99 was never taken
+
+
+async def test_auth_error_signs_out_and_stops(backend: FakeBackend, feed_of: Callable) -> None:
+    feed, rec = feed_of()
+    await until(lambda: rec.fulls == 1)
+    backend.faults.append(problem(401, "Token revoked."))
+    backend.change(1, status="dnd")
+    await until(lambda: not feed.running)
+    assert rec.states[-1] is ConnectionState.SIGNED_OUT
+    assert "Sign in again" in rec.statuses[-1].message
+
+
+async def test_stop_during_long_poll_is_prompt(backend: FakeBackend, feed_of: Callable) -> None:
+    feed, rec = feed_of(wait=20)
+    await until(lambda: rec.fulls == 1)
+    await asyncio.sleep(0.05)
+    async with asyncio.timeout(0.5):
+        await feed.stop()
+    assert not feed.running
+
+
+async def test_resync_delivers_a_fresh_snapshot(feed_of: Callable) -> None:
+    feed, rec = feed_of()
+    await until(lambda: rec.fulls == 1)
+    await feed.resync()
+    await until(lambda: rec.fulls == 2)
+
+
+async def test_converges_under_churn_and_faults(backend: FakeBackend, feed_of: Callable) -> None:
+    rng = random.Random(7)
+    _, rec = feed_of(wait=0.05, backoff_initial=0.001, backoff_max=0.01, jitter=rng.random)
+    faults = [problem(500, "x"), Reply(drop=True), problem(410, "old"), Reply(raw=b"{")]
+    for step in range(120):
+        user_id = rng.randint(1, 8)
+        if user_id in backend.rows and rng.random() < 0.1:
+            backend.delete(user_id)
+        else:
+            backend.change(user_id, status=rng.choice(["busy", "available", "break"]))
+        if rng.random() < 0.1:
+            backend.faults.append(rng.choice(faults))
+        await asyncio.sleep(0.002 if step % 10 else 0.02)
+    await until(lambda: rec.versions() == server_versions(backend), timeout=3)
+    assert rec.states[-1] is ConnectionState.CONNECTED
+    for row in rec.state.values():  # the rows themselves, not only the versions
+        assert row.status.value == backend.rows[row.id]["status"]
