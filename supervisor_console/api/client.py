@@ -7,17 +7,17 @@ with `UserRow.from_json`. Tokens and passwords are never logged nor shown in a r
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import ssl
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
 
+from supervisor_console.api import decode
+from supervisor_console.api.decode import SessionInfo
 from supervisor_console.api.errors import (
     ApiError,
     AuthError,
@@ -31,7 +31,7 @@ from supervisor_console.api.errors import (
     ServerError,
     error_for_status,
 )
-from supervisor_console.api.types import ChangeBatch, MalformedData, UserRow, parse_time
+from supervisor_console.api.types import ChangeBatch, UserRow
 
 __all__ = [
     "ApiClient",
@@ -58,17 +58,6 @@ SNAPSHOT_MAX_BYTES = 200 * MB  # /users with tens of thousands of rows stays far
 DEFAULT_MAX_BYTES = 20 * MB
 # Parsing a big body holds the loop for a while: above this size it runs in a thread.
 THREAD_PARSE_BYTES = 1 * MB
-
-
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    """What a successful sign-in returns; the token is left out of the repr."""
-
-    token: str = field(repr=False)
-    role: str
-    expires_at: datetime | None
-    username: str
-    user_id: int
 
 
 def new_idempotency_key() -> str:
@@ -144,7 +133,7 @@ class ApiClient:
             # On sign-in a 401 means wrong credentials, not an expired session.
             text = exc.detail or "The username or password is not correct."
             raise AuthError(text, status=401, detail=exc.detail) from None
-        info = _session_info(body)
+        info = decode.session_info(body)
         self._token = info.token
         self.role = info.role
         return info
@@ -162,7 +151,7 @@ class ApiClient:
     async def users(self) -> tuple[list[UserRow], int]:
         """The snapshot: every user and the change cursor to follow from."""
         body = await self.request("GET", "/users", max_bytes=SNAPSHOT_MAX_BYTES, parse=False)
-        return await _parse_big(body, _parse_snapshot)
+        return await _parse_big(body, decode.parse_snapshot)
 
     async def changes(self, since: int, wait: float = 25.0) -> ChangeBatch:
         """Long-poll the rows changed after `since` (empty batch after `wait` seconds)."""
@@ -173,21 +162,21 @@ class ApiClient:
             "GET", "/changes", params=params, timeout=timeout,
             max_bytes=SNAPSHOT_MAX_BYTES, parse=False,
         )  # fmt: skip
-        return await _parse_big(body, _parse_changes)
+        return await _parse_big(body, decode.parse_changes)
 
     async def user(self, user_id: int) -> UserRow:
-        return _row(await self.request("GET", f"/users/{int(user_id)}"))
+        return decode.row(await self.request("GET", f"/users/{int(user_id)}"))
 
     async def sessions(self, user_id: int) -> list[dict[str, Any]]:
-        return _objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
+        return decode.objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
 
     async def calls(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
         body = await self.request("GET", f"/users/{int(user_id)}/calls", params={"limit": limit})
-        return _objects(body)
+        return decode.objects(body)
 
     async def activity(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:
         path = f"/users/{int(user_id)}/activity"
-        return _objects(await self.request("GET", path, params={"limit": limit}))
+        return decode.objects(await self.request("GET", path, params={"limit": limit}))
 
     async def audit(self, **filters: str | int | datetime | None) -> list[dict[str, Any]]:
         """The audit log, newest first; filters: user_id, actor, action, since, until, limit."""
@@ -196,7 +185,7 @@ class ApiClient:
             for k, v in filters.items()
             if v is not None
         }
-        return _objects(await self.request("GET", "/audit", params=params))
+        return decode.objects(await self.request("GET", "/audit", params=params))
 
     # -- the one place that talks HTTP -------------------------------------------------
 
@@ -224,10 +213,10 @@ class ApiClient:
         status, body = await self._send(request, max_bytes)
         log.debug("%s %s -> %s (%d bytes)", method, path, status, len(body))
         if status >= 400:
-            raise error_for_status(status, _loads_or_none(body), role=self.role)
+            raise error_for_status(status, decode.loads_or_none(body), role=self.role)
         if not parse:
             return body
-        return _loads(body) if body.strip() else None
+        return decode.loads(body) if body.strip() else None
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
@@ -268,77 +257,7 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _loads(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError as exc:  # includes UnicodeDecodeError
-        raise MalformedResponse(f"The server sent invalid JSON: {exc}") from exc
-
-
-def _loads_or_none(body: bytes) -> Any:
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return None  # an error page in HTML: the status code still says what happened
-
-
 async def _parse_big(body: bytes, parse: Callable[[bytes], T]) -> T:
     if len(body) >= THREAD_PARSE_BYTES:
         return await asyncio.to_thread(parse, body)
     return parse(body)
-
-
-def _row(data: Any) -> UserRow:
-    try:
-        return UserRow.from_json(data)
-    except MalformedData as exc:
-        raise MalformedResponse(f"The server sent a malformed user row: {exc}") from exc
-
-
-def _rows(data: Any) -> list[UserRow]:
-    if not isinstance(data, list):
-        raise MalformedResponse("The server sent a malformed answer: users is not a list.")
-    return [_row(item) for item in data]
-
-
-def _objects(data: Any) -> list[dict[str, Any]]:
-    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise MalformedResponse("The server sent a malformed answer: expected a list of objects.")
-    return data
-
-
-def _field(body: Any, name: str, kind: type | tuple[type, ...]) -> Any:
-    if not isinstance(body, dict) or name not in body:
-        raise MalformedResponse(f"The server's answer has no {name!r}.")
-    value = body[name]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise MalformedResponse(f"The server's answer has a malformed {name!r}.")
-    return value
-
-
-def _parse_snapshot(body: bytes) -> tuple[list[UserRow], int]:
-    data = _loads(body)
-    return _rows(_field(data, "users", list)), _field(data, "cursor", int)
-
-
-def _parse_changes(body: bytes) -> ChangeBatch:
-    data = _loads(body)
-    deleted = _field(data, "deleted", list)
-    if not all(isinstance(i, int) and not isinstance(i, bool) for i in deleted):
-        raise MalformedResponse("The server's answer has a malformed 'deleted'.")
-    rows = _rows(_field(data, "users", list))
-    return ChangeBatch(changed=rows, deleted=deleted, cursor=_field(data, "cursor", int))
-
-
-def _session_info(body: Any) -> SessionInfo:
-    try:
-        expires = parse_time(body.get("expires_at")) if isinstance(body, dict) else None
-    except MalformedData as exc:
-        raise MalformedResponse(f"The sign-in answer is malformed: {exc}") from exc
-    return SessionInfo(
-        token=_field(body, "token", str),
-        role=_field(body, "role", str),
-        expires_at=expires,
-        username=_field(body, "username", str),
-        user_id=_field(body, "user_id", int),
-    )
