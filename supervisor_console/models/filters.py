@@ -1,0 +1,106 @@
+"""What the supervisor filters the panel by, and when a dialer counts as stuck. No Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from supervisor_console.api.types import Status, UserRow
+
+DEFAULT_STUCK_LIMIT = timedelta(minutes=30)
+_STUCK_STATUSES = frozenset({Status.BUSY, Status.UNAVAILABLE})
+
+
+def stuck_reason(row: UserRow, now: datetime, limit: timedelta) -> str | None:
+    """Why the row's dialer looks stuck, or None when it does not."""
+    call = row.live_call
+    if call is not None:
+        if now - call.started_at > limit:
+            minutes = int(limit.total_seconds() // 60)
+            return f"Call has lasted longer than {minutes} min"
+        return None
+    if row.status in _STUCK_STATUSES:
+        return f"Shows {row.status.label} but has no live call"
+    return None
+
+
+def stuck_deadline(row: UserRow, limit: timedelta) -> datetime | None:
+    """When a row that is not stuck yet turns stuck by time alone (a long call)."""
+    return None if row.live_call is None else row.live_call.started_at + limit
+
+
+@dataclass(frozen=True, slots=True)
+class PanelFilter:
+    """Empty values mean "any"."""
+
+    search: str = ""
+    statuses: frozenset[Status] = field(default_factory=frozenset)
+    desk: str = ""
+    role: str = ""
+    skill: str = ""
+    tag: str = ""
+    active: bool | None = None
+    stuck_only: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return self == PanelFilter()
+
+    def matches(self, row: UserRow, stuck: bool) -> bool:
+        if self.stuck_only and not stuck:
+            return False
+        if self.statuses and row.status not in self.statuses:
+            return False
+        if self.active is not None and row.active != self.active:
+            return False
+        if self.role and row.role != self.role:
+            return False
+        if self.desk and self.desk not in row.desks:
+            return False
+        if self.skill and self.skill not in row.skills:
+            return False
+        if self.tag and self.tag not in row.tags:
+            return False
+        return not self.search or self._search_matches(row)
+
+    def _search_matches(self, row: UserRow) -> bool:
+        needle = self.search.casefold()
+        return any(
+            needle in value.casefold()
+            for value in (row.name, row.username, row.email, row.extension, row.phone_number)
+            if value
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A QSettings-friendly form (plain strings and lists)."""
+        return {
+            "search": self.search,
+            "statuses": sorted(s.value for s in self.statuses),
+            "desk": self.desk,
+            "role": self.role,
+            "skill": self.skill,
+            "tag": self.tag,
+            "active": "" if self.active is None else ("yes" if self.active else "no"),
+            "stuck_only": "yes" if self.stuck_only else "no",
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PanelFilter:
+        """Tolerant: anything unreadable falls back to "any"."""
+        if not isinstance(data, dict):
+            return cls()
+        statuses = data.get("statuses") or []
+        if isinstance(statuses, str):
+            statuses = [statuses]
+        active = {"yes": True, "no": False}.get(str(data.get("active", "")))
+        return cls(
+            search=str(data.get("search") or ""),
+            statuses=frozenset(Status(s) for s in statuses if s in Status._value2member_map_),
+            desk=str(data.get("desk") or ""),
+            role=str(data.get("role") or ""),
+            skill=str(data.get("skill") or ""),
+            tag=str(data.get("tag") or ""),
+            active=active,
+            stuck_only=str(data.get("stuck_only")) in ("yes", "true", "True", "1"),
+        )

@@ -1,0 +1,426 @@
+"""The live panel: every user as a table row, sorted and filtered inside the model.
+
+A ``QSortFilterProxyModel`` over a Python model calls ``data()`` for every comparison and
+re-sorts 20k rows in seconds whenever a sort-column value changes (see
+``benchmarks/bench_panel.py``). Here the model keeps the shown rows in a list ordered by
+``(sort key, id)``; a changed row is found and placed with ``bisect``. Descending order
+reads the same list from the end, so the keys never need to be inverted.
+
+Signals per incremental batch: ``beginRemoveRows`` per run of rows that left the view,
+one layout change for rows that moved (persistent indexes, hence the selection, follow
+them), ``beginInsertRows`` per group of rows that entered, one ``dataChanged`` per
+contiguous run of changed rows. A model reset happens only for a full batch (a resync)
+or when a filter change would need more signals than a reset costs.
+
+Signals:
+    counts_changed(shown, total): after anything that may change either count.
+    facets_changed(): the set of known desks, skills, tags or roles grew.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from supervisor_console.api.types import ChangeBatch, UserRow
+from supervisor_console.models import panel_roles
+from supervisor_console.models.columns import SORT_KEYS, TICKING, Column, SortValue
+from supervisor_console.models.filters import (
+    DEFAULT_STUCK_LIMIT,
+    PanelFilter,
+    stuck_deadline,
+    stuck_reason,
+)
+from supervisor_console.models.runs import contiguous_runs, display_span, insertion_groups
+
+Key = tuple[SortValue, int]
+AnyIndex = QModelIndex | QPersistentModelIndex
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_MAX_FILTER_RUNS = 300  # beyond this many remove/insert runs a reset is cheaper
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class LivePanelModel(QAbstractTableModel):
+    RowRole = int(Qt.ItemDataRole.UserRole) + 1
+    SortRole = int(Qt.ItemDataRole.UserRole) + 2
+    StuckRole = int(Qt.ItemDataRole.UserRole) + 3
+
+    counts_changed = Signal(int, int)
+    facets_changed = Signal()
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        stuck_limit: timedelta = DEFAULT_STUCK_LIMIT,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._now = self._clock()
+        self._stuck_limit = stuck_limit
+        self._by_id: dict[int, UserRow] = {}
+        self._keys: list[Key] = []  # shown rows, ascending (sort key, id)
+        self._rows: list[UserRow] = []  # parallel to _keys
+        self._stuck: dict[int, str] = {}  # id -> reason
+        self._deadlines: list[tuple[float, int, int]] = []  # heap of (when, user id, call id)
+        self._sort_column = Column.NAME
+        self._sort_fn = SORT_KEYS[Column.NAME]
+        self._descending = False
+        self._filter = PanelFilter()
+        self.facets: dict[str, set[str]] = {"desks": set(), "skills": set(), "tags": set()}
+        self.facets["roles"] = set()
+
+    # ---- Qt model interface -------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            return panel_roles.header_data(Column(section), role)
+        return None
+
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[self._storage(index.row())]
+        column = index.column()
+        if role == _DISPLAY:
+            return panel_roles.display(column, row, self._now)
+        if role == self.RowRole:
+            return row
+        if role == self.SortRole:
+            return SORT_KEYS[Column(column)](row)
+        if role == self.StuckRole:
+            return self._stuck.get(row.id)
+        return panel_roles.other_role(column, row, role, self._stuck.get(row.id))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(Column):
+            return
+        self._sort_column = Column(column)
+        self._sort_fn = SORT_KEYS[self._sort_column]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        with self._layout_change():
+            self._set_view(self._rows)
+
+    # ---- public, non-Qt -----------------------------------------------------------------
+
+    @property
+    def total_count(self) -> int:
+        return len(self._by_id)
+
+    @property
+    def shown_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def panel_filter(self) -> PanelFilter:
+        return self._filter
+
+    @property
+    def sort_state(self) -> tuple[Column, Qt.SortOrder]:
+        order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
+        return self._sort_column, order
+
+    def row_at(self, display_row: int) -> UserRow:
+        return self._rows[self._storage(display_row)]
+
+    def user(self, user_id: int) -> UserRow | None:
+        return self._by_id.get(user_id)
+
+    def all_rows(self) -> dict[int, UserRow]:
+        return dict(self._by_id)
+
+    def shown_rows(self) -> list[UserRow]:
+        """The shown rows in display order."""
+        return self._rows[::-1] if self._descending else list(self._rows)
+
+    def display_row_of(self, user_id: int) -> int | None:
+        row = self._by_id.get(user_id)
+        pos = None if row is None else self._position(self._key(row))
+        return None if pos is None else self._display(pos)
+
+    def stuck_reason(self, user_id: int) -> str | None:
+        return self._stuck.get(user_id)
+
+    def apply(self, batch: ChangeBatch) -> None:
+        """Take in a feed batch: a full one replaces everything, others apply by version."""
+        self._now = self._clock()
+        if batch.full:
+            self._reset(batch.changed)
+        else:
+            self._apply_incremental(batch)
+        self.counts_changed.emit(len(self._rows), len(self._by_id))
+
+    def set_filter(self, panel_filter: PanelFilter) -> None:
+        if panel_filter == self._filter:
+            return
+        self._filter = panel_filter
+        self._refilter()
+
+    def set_stuck_limit(self, limit: timedelta) -> None:
+        self._stuck_limit = limit
+        self._rebuild_stuck()
+        self._refilter(force=True)
+
+    def tick(self) -> None:
+        """Once a second: advance the clock, repaint the ticking columns, promote long calls."""
+        self._now = self._clock()
+        self._promote_long_calls()
+        last = len(self._rows) - 1
+        if last >= 0:
+            for column in TICKING:
+                self.dataChanged.emit(self.index(0, column), self.index(last, column), [_DISPLAY])
+
+    # ---- positions ----------------------------------------------------------------------
+
+    def _key(self, row: UserRow) -> Key:
+        return (self._sort_fn(row), row.id)
+
+    def _position(self, key: Key) -> int | None:
+        pos = bisect_left(self._keys, key)
+        return pos if pos < len(self._keys) and self._keys[pos] == key else None
+
+    def _storage(self, display_row: int) -> int:
+        return len(self._rows) - 1 - display_row if self._descending else display_row
+
+    _display = _storage  # the mapping is its own inverse
+
+    def _set_view(self, rows: Iterable[UserRow]) -> None:
+        pairs = sorted(((self._key(r), r) for r in rows), key=lambda pair: pair[0])
+        self._keys = [key for key, _row in pairs]
+        self._rows = [row for _key, row in pairs]
+
+    def _matches(self, row: UserRow) -> bool:
+        return self._filter.matches(row, row.id in self._stuck)
+
+    # ---- full batches and filter changes ------------------------------------------------
+
+    def _reset(self, rows: list[UserRow]) -> None:
+        self.beginResetModel()
+        self._by_id = {row.id: row for row in rows}
+        self._rebuild_stuck()
+        self._set_view(row for row in self._by_id.values() if self._matches(row))
+        self._rebuild_facets()
+        self.endResetModel()
+
+    def _refilter(self, force: bool = False) -> None:
+        wanted = [row for row in self._by_id.values() if self._matches(row)]
+        wanted_ids = {row.id for row in wanted}
+        leaving = [key for key in self._keys if key[1] not in wanted_ids]
+        shown_ids = {key[1] for key in self._keys}
+        entering = [row for row in wanted if row.id not in shown_ids]
+        runs = len(contiguous_runs(self._position_list(leaving))) + len(entering)
+        if force or runs > _MAX_FILTER_RUNS:
+            self.beginResetModel()
+            self._set_view(wanted)
+            self.endResetModel()
+        else:
+            self._remove_keys(leaving)
+            self._insert_rows(entering)
+        self.counts_changed.emit(len(self._rows), len(self._by_id))
+
+    # ---- incremental batches ------------------------------------------------------------
+
+    def _apply_incremental(self, batch: ChangeBatch) -> None:
+        deleted = set(batch.deleted)
+        latest: dict[int, UserRow] = {}
+        for row in batch.changed:
+            held = latest.get(row.id) or self._by_id.get(row.id)
+            if row.id not in deleted and (held is None or row.version > held.version):
+                latest[row.id] = row
+        leaving: list[Key] = []
+        moves: list[tuple[Key, UserRow]] = []
+        entering: list[UserRow] = []
+        updated: list[UserRow] = []
+        for row in latest.values():
+            self._classify(row, leaving, moves, entering, updated)
+        for user_id in deleted:
+            old = self._by_id.pop(user_id, None)
+            self._stuck.pop(user_id, None)
+            if old is not None and self._position(self._key(old)) is not None:
+                leaving.append(self._key(old))
+        self._remove_keys(leaving)
+        self._move(moves)
+        self._insert_rows(entering)
+        self._update_in_place(updated)
+        self._changed_rows([row for _key, row in moves])
+        self._grow_facets(latest.values())
+
+    def _classify(
+        self,
+        row: UserRow,
+        leaving: list[Key],
+        moves: list[tuple[Key, UserRow]],
+        entering: list[UserRow],
+        updated: list[UserRow],
+    ) -> None:
+        old = self._by_id.get(row.id)
+        old_key = None if old is None else self._key(old)
+        was_shown = old_key is not None and self._position(old_key) is not None
+        self._by_id[row.id] = row
+        self._track_stuck(row, old)
+        shown = self._matches(row)
+        if was_shown and old_key is not None:
+            if not shown:
+                leaving.append(old_key)
+            elif old_key == self._key(row):
+                updated.append(row)
+            else:
+                moves.append((old_key, row))
+        elif shown:
+            entering.append(row)
+
+    def _position_list(self, keys: Iterable[Key]) -> list[int]:
+        return [pos for pos in (self._position(key) for key in keys) if pos is not None]
+
+    def _remove_keys(self, keys: list[Key]) -> None:
+        for first, last in reversed(contiguous_runs(self._position_list(keys))):
+            top, bottom = display_span(first, last, len(self._rows), self._descending)
+            self.beginRemoveRows(QModelIndex(), top, bottom)
+            del self._keys[first : last + 1]
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+
+    def _insert_rows(self, rows: list[UserRow]) -> None:
+        pairs = sorted(((self._key(r), r) for r in rows), key=lambda pair: pair[0])
+        points = [bisect_left(self._keys, key) for key, _row in pairs]
+        offset = 0
+        for point, count in insertion_groups(points):
+            start = point + offset
+            chunk = pairs[offset : offset + count]
+            size = len(self._rows) + count
+            top, bottom = display_span(start, start + count - 1, size, self._descending)
+            self.beginInsertRows(QModelIndex(), top, bottom)
+            self._keys[start:start] = [key for key, _row in chunk]
+            self._rows[start:start] = [row for _key, row in chunk]
+            self.endInsertRows()
+            offset += count
+
+    def _move(self, moves: list[tuple[Key, UserRow]]) -> None:
+        if not moves:
+            return
+        with self._layout_change():
+            for old_key, row in moves:
+                pos = bisect_left(self._keys, old_key)
+                del self._keys[pos]
+                del self._rows[pos]
+                key = self._key(row)
+                pos = bisect_left(self._keys, key)
+                self._keys.insert(pos, key)
+                self._rows.insert(pos, row)
+
+    def _update_in_place(self, rows: list[UserRow]) -> None:
+        for row in rows:
+            pos = self._position(self._key(row))
+            if pos is not None:
+                self._rows[pos] = row
+        self._changed_rows(rows)
+
+    def _changed_rows(self, rows: list[UserRow]) -> None:
+        positions = self._position_list(self._key(row) for row in rows)
+        last_column = len(Column) - 1
+        for first, last in contiguous_runs(positions):
+            top, bottom = display_span(first, last, len(self._rows), self._descending)
+            self.dataChanged.emit(self.index(top, 0), self.index(bottom, last_column))
+
+    def _layout_change(self) -> _LayoutChange:
+        return _LayoutChange(self)
+
+    # ---- stuck dialers and facets -------------------------------------------------------
+
+    def _track_stuck(self, row: UserRow, old: UserRow | None) -> None:
+        reason = stuck_reason(row, self._now, self._stuck_limit)
+        if reason:
+            self._stuck[row.id] = reason
+            return
+        self._stuck.pop(row.id, None)
+        deadline = stuck_deadline(row, self._stuck_limit)
+        old_call = None if old is None or old.live_call is None else old.live_call.id
+        if deadline is not None and row.live_call is not None and row.live_call.id != old_call:
+            heapq.heappush(self._deadlines, (deadline.timestamp(), row.id, row.live_call.id))
+
+    def _rebuild_stuck(self) -> None:
+        self._stuck.clear()
+        self._deadlines.clear()
+        for row in self._by_id.values():
+            self._track_stuck(row, None)
+
+    def _promote_long_calls(self) -> None:
+        now = self._now.timestamp()
+        promoted: list[UserRow] = []
+        while self._deadlines and self._deadlines[0][0] <= now:
+            _when, user_id, call_id = heapq.heappop(self._deadlines)
+            row = self._by_id.get(user_id)
+            if row is not None and row.live_call is not None and row.live_call.id == call_id:
+                reason = stuck_reason(row, self._now, self._stuck_limit)
+                if reason:
+                    self._stuck[user_id] = reason
+                    promoted.append(row)
+        if not promoted:
+            return
+        shown = [row for row in promoted if self._position(self._key(row)) is not None]
+        self._changed_rows(shown)
+        if self._filter.stuck_only:
+            self._insert_rows([row for row in promoted if row not in shown and self._matches(row)])
+            self.counts_changed.emit(len(self._rows), len(self._by_id))
+
+    def _rebuild_facets(self) -> None:
+        for values in self.facets.values():
+            values.clear()
+        self._grow_facets(self._by_id.values(), force_signal=True)
+
+    def _grow_facets(self, rows: Iterable[UserRow], force_signal: bool = False) -> None:
+        before = sum(len(values) for values in self.facets.values())
+        desks, skills, tags, roles = (self.facets[k] for k in ("desks", "skills", "tags", "roles"))
+        for row in rows:
+            desks.update(row.desks)
+            skills.update(row.skills)
+            tags.update(row.tags)
+            roles.add(row.role)
+        if force_signal or sum(len(values) for values in self.facets.values()) != before:
+            self.facets_changed.emit()
+
+
+class _LayoutChange:
+    """Wraps a re-ordering: persistent indexes (selection, current row) follow their users."""
+
+    def __init__(self, model: LivePanelModel) -> None:
+        self._model = model
+        self._old: list[QModelIndex] = []
+        self._ids: list[tuple[int, int]] = []
+
+    def __enter__(self) -> None:
+        model = self._model
+        model.layoutAboutToBeChanged.emit()
+        self._old = list(model.persistentIndexList())
+        self._ids = [(model.row_at(i.row()).id, i.column()) for i in self._old]
+
+    def __exit__(self, *exc: object) -> None:
+        model = self._model
+        new = []
+        for user_id, column in self._ids:
+            row = model.display_row_of(user_id)
+            new.append(QModelIndex() if row is None else model.index(row, column))
+        model.changePersistentIndexList(self._old, new)
+        model.layoutChanged.emit()

@@ -1,0 +1,80 @@
+"""Answers for the roles other than the row itself: cheap lookups, text formatted on demand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from supervisor_console.api.types import UserRow
+from supervisor_console.models.columns import NUMERIC, TITLES, Column, cell_text, status_text
+from supervisor_console.resources import icons
+
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_NAME = int(Column.NAME)
+_STATUS = int(Column.STATUS)
+_NUMERIC = frozenset(int(c) for c in NUMERIC)
+
+HEADER_TIPS = {
+    Column.TIME_IN_STATUS: "Time since the status last changed",
+    Column.LIVE_CALL: "Direction (↓ inbound, ↑ outbound), peer number and duration",
+    Column.SESSIONS: "Active sessions",
+    Column.TWO_FACTOR: "Two-factor authentication",
+}
+
+
+def display(column: int, row: UserRow, now: datetime) -> str:
+    return cell_text(column, row, now)
+
+
+def header_data(column: Column, role: int) -> Any:
+    if role == _DISPLAY:
+        return TITLES[column]
+    if role == _TOOLTIP:
+        return HEADER_TIPS.get(column, TITLES[column])
+    if role == _ALIGNMENT:
+        return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return None
+
+
+def other_role(column: int, row: UserRow, role: int, stuck: str | None) -> Any:
+    if role == _BACKGROUND:
+        return icons.stuck_brush() if stuck else None
+    if role == _DECORATION:
+        return _decoration(column, row, stuck)
+    if role == _ALIGNMENT:
+        return _RIGHT if column in _NUMERIC else None
+    if role == _FOREGROUND:
+        return None if row.active else icons.inactive_brush()
+    if role == _TOOLTIP:
+        return _tooltip(column, row, stuck)
+    return None
+
+
+def _decoration(column: int, row: UserRow, stuck: str | None) -> Any:
+    if column == _STATUS:
+        return icons.status_icon(row.status)
+    if column == _NAME and stuck:
+        return icons.stuck_icon()
+    return None
+
+
+def _tooltip(column: int, row: UserRow, stuck: str | None) -> str | None:
+    if column == _NAME:
+        lines = [f"{row.name} ({row.username})"]
+        if not row.active:
+            lines.append("Deactivated")
+        if stuck:
+            lines.append(f"Stuck dialer: {stuck}")
+        return "\n".join(lines)
+    if column == _STATUS:
+        text = status_text(row)
+        return f"{text}\nStuck dialer: {stuck}" if stuck else text
+    return None
