@@ -1,0 +1,5 @@
+import sys
+
+from contact_center.cli import main
+
+sys.exit(main())

@@ -1,0 +1,373 @@
+"""Every action on a user: its rule, what it changes, its audit record.
+
+The per-user endpoints and the bulk jobs run the same `run_action`, inside the caller's
+transaction. A rule that does not hold raises `Refused` (409 for one user, "skipped" in a
+bulk job); a precondition the supervisor saw that no longer holds raises `Conflict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from contact_center import auth
+from contact_center.db import calls, leads, phone_numbers, sessions, users
+from contact_center.store import Row, now, record_deletion, touch, user_name, user_row
+
+STATUS_LABELS = {
+    "available": "Available",
+    "busy": "Busy",
+    "unavailable": "Unavailable",
+    "break": "Break",
+    "dnd": "Do Not Disturb",
+    "meeting": "Meeting",
+    "other": "Other",
+    "offline": "Offline",
+}
+SETTABLE_STATUSES = ("break", "dnd", "meeting", "other")
+
+
+class NotFound(Exception):
+    pass
+
+
+class Refused(Exception):
+    """The action's rule does not hold for this user; nothing was changed.
+
+    `reason` is the short form a bulk result lists ("not Unavailable or Busy").
+    """
+
+    def __init__(self, detail: str, reason: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason or detail
+
+
+class BadInput(Refused):
+    """The request's values are not acceptable (e.g. an invalid email); nothing was changed."""
+
+
+class Conflict(Exception):
+    """The row changed since the supervisor looked; nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str
+    admin_only: bool
+    verb: str  # for "Your role (supervisor) cannot <verb>."
+    apply: Callable[[Connection, Row, str, dict[str, Any]], dict[str, Any]]
+    # Rule on the panel row (status, sessions, flags): raises Refused. Used by the
+    # action itself and by the bulk preview, so both always agree.
+    check: Callable[[Row, dict[str, Any]], None] = lambda row, params: None
+    disconnects_calls: bool = False
+
+
+def load_raw(conn: Connection, user_id: int) -> Row:
+    row = conn.execute(select(users).where(users.c.id == user_id).with_for_update()).first()
+    if row is None:
+        raise NotFound(f"There is no user with id {user_id}.")
+    return dict(row._mapping)
+
+
+def display_name(raw: Row) -> str:
+    return user_name(raw["first_name"], raw["last_name"], raw["username"])
+
+
+def check_precondition(raw: Row, expected_status: str | None, expected_version: int | None) -> None:
+    seen = []
+    if expected_status is not None and raw["status"] != expected_status:
+        seen.append(
+            f"they are now {STATUS_LABELS[raw['status']]} (you saw "
+            f"{STATUS_LABELS.get(expected_status, expected_status)})"
+        )
+    if expected_version is not None and raw["version"] != expected_version and not seen:
+        seen.append(f"the row is at version {raw['version']}, you saw version {expected_version}")
+    if seen:
+        raise Conflict(
+            f"{display_name(raw)} changed since you looked: {seen[0]}. Nothing was done."
+        )
+
+
+def _set_status(conn: Connection, uid: int, status: str, text: str | None = None) -> None:
+    t = now()
+    conn.execute(
+        update(users)
+        .where(users.c.id == uid)
+        .values(status=status, status_text=text, status_since=t, last_activity=t)
+    )
+
+
+def _end_live_call(conn: Connection, uid: int, ended_by: str) -> dict[str, Any] | None:
+    live = conn.execute(
+        select(calls.c.id, calls.c.direction, calls.c.peer).where(
+            calls.c.user_id == uid, calls.c.ended_at.is_(None)
+        )
+    ).first()
+    if live is None:
+        return None
+    conn.execute(
+        update(calls).where(calls.c.id == live.id).values(ended_at=now(), ended_by=ended_by)
+    )
+    return {"id": live.id, "direction": live.direction, "peer": live.peer}
+
+
+def end_all_sessions(conn: Connection, uid: int, reason: str) -> int:
+    """End every session and live call; the user goes offline. Returns sessions ended."""
+    ended = conn.execute(delete(sessions).where(sessions.c.user_id == uid)).rowcount
+    _end_live_call(conn, uid, reason)
+    _set_status(conn, uid, "offline")
+    auth.revoke_user_tokens(conn, uid)
+    return int(ended)
+
+
+def _check_reset_dialer(row: Row, params: dict[str, Any]) -> None:
+    if row["status"] not in ("unavailable", "busy"):
+        raise Refused(
+            f"The dialer reset applies only to users whose status shows Unavailable or Busy; "
+            f"{display_name(row)} is {STATUS_LABELS[row['status']]}. Check that the user is "
+            "signed in and that the dialer is enabled for their account.",
+            "not Unavailable or Busy",
+        )
+
+
+def _reset_dialer(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    call = _end_live_call(conn, raw["id"], "supervisor reset")
+    _set_status(conn, raw["id"], "available")
+    conn.execute(update(sessions).where(sessions.c.user_id == raw["id"]).values(last_seen=now()))
+    msg = f"{display_name(raw)} is now Available."
+    if call:
+        msg += f" The call with {call['peer']} was disconnected; its log was kept."
+    return {"disconnected_call": call, "message": msg}
+
+
+def _check_logout(row: Row, params: dict[str, Any]) -> None:
+    if row["session_count"] == 0:
+        raise Refused(f"{display_name(row)} has no active sessions.", "no active sessions")
+
+
+def _logout(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    uid = raw["id"]
+    ids = [r[0] for r in conn.execute(select(sessions.c.id).where(sessions.c.user_id == uid))]
+    one = params.get("session_id")
+    if one is not None:
+        if one not in ids:
+            raise Refused(f"Session {one} is not an active session of {display_name(raw)}.")
+        conn.execute(delete(sessions).where(sessions.c.id == one))
+        if len(ids) > 1:
+            return {"ended_sessions": 1}
+    return {"ended_sessions": max(1, end_all_sessions(conn, uid, "forced logout"))}
+
+
+def _check_deactivate(row: Row, params: dict[str, Any]) -> None:
+    if not row["active"]:
+        raise Refused(f"{display_name(row)} is already deactivated.", "already deactivated")
+
+
+def _check_activate(row: Row, params: dict[str, Any]) -> None:
+    if row["active"]:
+        raise Refused(f"{display_name(row)} is already active.", "already active")
+
+
+def _deactivate(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    ended = end_all_sessions(conn, raw["id"], "user deactivated")
+    conn.execute(update(users).where(users.c.id == raw["id"]).values(active=False))
+    return {"ended_sessions": ended}
+
+
+def _activate(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    conn.execute(update(users).where(users.c.id == raw["id"]).values(active=True))
+    return {}
+
+
+def _reset_password(
+    conn: Connection, raw: Row, actor: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    password = auth.temporary_password()
+    conn.execute(
+        update(users)
+        .where(users.c.id == raw["id"])
+        .values(
+            password_hash=auth.hash_password(password),
+            must_change_password=bool(params.get("require_change", True)),
+        )
+    )
+    ended = end_all_sessions(conn, raw["id"], "password reset")
+    return {"temporary_password": password, "ended_sessions": ended}
+
+
+def _check_reset_2fa(row: Row, params: dict[str, Any]) -> None:
+    if not row["two_factor"]:
+        raise Refused(
+            f"{display_name(row)} does not have two-factor authentication enabled.",
+            "2FA not enabled",
+        )
+
+
+def _reset_2fa(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    conn.execute(
+        update(users)
+        .where(users.c.id == raw["id"])
+        .values(two_factor=False, totp_secret=None, backup_codes=None)
+    )
+    return {}
+
+
+def _delete(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    uid = raw["id"]
+    ended = end_all_sessions(conn, uid, "user deleted")
+    unassigned = conn.execute(
+        update(leads).where(leads.c.owner_id == uid).values(owner_id=None)
+    ).rowcount
+    conn.execute(
+        update(phone_numbers)
+        .where(phone_numbers.c.user_id == uid)
+        .values(user_id=None, state="available")
+    )
+    conn.execute(delete(users).where(users.c.id == uid))
+    record_deletion(conn, uid)
+    return {"deleted_id": uid, "unassigned_leads": int(unassigned), "ended_sessions": ended}
+
+
+def _check_set_status(row: Row, params: dict[str, Any]) -> None:
+    status = params.get("status")
+    if status not in SETTABLE_STATUSES:
+        raise Refused("The status must be one of break, dnd, meeting or other.", "bad status")
+    if status == "other" and not (params.get("text") or "").strip():
+        raise Refused("A status of Other needs a text saying what it is.", "no text for Other")
+    if row["status"] == "offline":
+        raise Refused(
+            f"{display_name(row)} is Offline; a status can only be set for a signed-in user.",
+            "Offline",
+        )
+
+
+def _set_status_action(
+    conn: Connection, raw: Row, actor: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    status = params["status"]
+    text = (params.get("text") or "").strip() or None
+    _set_status(conn, raw["id"], status, text if status == "other" else None)
+    return {}
+
+
+def _edited(current: list[str], values: list[str], mode: str) -> list[str]:
+    if mode == "add":
+        return current + [v for v in values if v not in current]
+    if mode == "remove":
+        return [v for v in current if v not in values]
+    return list(dict.fromkeys(values))
+
+
+def _list_spec(column: str, mode: str) -> ActionSpec:
+    def check(row: Row, params: dict[str, Any]) -> None:
+        values = [str(v) for v in params.get("values") or []]
+        if not values and mode != "set":
+            raise Refused(f"Choose the {column} to {mode}.", f"no {column} given")
+        if _edited(list(row[column]), values, mode) == list(row[column]):
+            raise Refused(f"Nothing to change for {display_name(row)}.", f"{column} already so")
+
+    def apply(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+        new = _edited(list(raw[column] or []), [str(v) for v in params.get("values") or []], mode)
+        conn.execute(update(users).where(users.c.id == raw["id"]).values({column: new}))
+        return {}
+
+    return ActionSpec(f"{mode}-{column}", True, f"change {column}", apply, check)
+
+
+def _check_set_role(row: Row, params: dict[str, Any]) -> None:
+    role = params.get("role")
+    if role not in ("agent", "supervisor", "admin"):
+        raise Refused("The role must be agent, supervisor or admin.", "bad role")
+    if row["role"] == role:
+        raise Refused(f"{display_name(row)} is already {role}.", f"already {role}")
+
+
+def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    conn.execute(update(users).where(users.c.id == raw["id"]).values(role=params["role"]))
+    return {}
+
+
+def _reset(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    from contact_center.recycle import reset_user
+
+    return reset_user(conn, raw, params)
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    s.name: s
+    for s in [
+        ActionSpec(
+            "reset-dialer", False, "reset dialers", _reset_dialer, _check_reset_dialer, True
+        ),
+        ActionSpec("logout", False, "log users out", _logout, _check_logout, True),
+        ActionSpec("set-status", False, "set statuses", _set_status_action, _check_set_status),
+        ActionSpec("deactivate", True, "deactivate users", _deactivate, _check_deactivate, True),
+        ActionSpec("activate", True, "activate users", _activate, _check_activate),
+        ActionSpec(
+            "reset-password", True, "reset passwords", _reset_password, disconnects_calls=True
+        ),
+        ActionSpec(
+            "reset-2fa", True, "reset two-factor authentication", _reset_2fa, _check_reset_2fa
+        ),
+        ActionSpec("delete", True, "delete users", _delete, disconnects_calls=True),
+        ActionSpec("reset", True, "reset and recycle users", _reset),
+        ActionSpec("set-role", True, "change roles", _set_role, _check_set_role),
+    ]
+    + [
+        _list_spec(col, mode)
+        for col in ("skills", "tags", "desks")
+        for mode in ("add", "remove", "set")
+    ]
+}
+
+_AUDITED = (
+    "status", "status_text", "active", "two_factor", "role", "desks", "skills", "tags",
+    "first_name", "last_name", "email", "phone_number", "must_change_password",
+)  # fmt: skip
+
+
+def _audit_view(raw: Row | None) -> dict[str, Any] | None:
+    return None if raw is None else {k: raw[k] for k in _AUDITED}
+
+
+def run_action(
+    conn: Connection,
+    name: str,
+    user_id: int,
+    actor: str,
+    params: dict[str, Any],
+    *,
+    expected_status: str | None = None,
+    expected_version: int | None = None,
+    request_id: str | None = None,
+    job_id: int | None = None,
+) -> dict[str, Any]:
+    """Check and apply one action to one user, with its audit record, in `conn`'s transaction."""
+    from contact_center.audit import write_audit
+
+    spec = ACTIONS[name]
+    raw = load_raw(conn, user_id)
+    check_precondition(raw, expected_status, expected_version)
+    view = user_row(conn, user_id)
+    assert view is not None
+    spec.check(view, params)
+    result = spec.apply(conn, raw, actor, params)
+    after = None
+    if name != "delete":
+        touch(conn, [user_id], actor)
+        after = dict(conn.execute(select(users).where(users.c.id == user_id)).one()._mapping)
+    write_audit(
+        conn,
+        actor=actor,
+        action=name,
+        target_id=user_id,
+        target_name=display_name(raw),
+        before=_audit_view(raw),
+        after=_audit_view(after),
+        request_id=request_id,
+        job_id=job_id,
+    )
+    return result

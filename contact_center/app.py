@@ -1,0 +1,110 @@
+"""The FastAPI application: routes, problem answers, request ids, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from contact_center import auth
+from contact_center.bulk import BulkRunner
+from contact_center.routes_actions import router as actions_router
+from contact_center.routes_bulk import router as bulk_router
+from contact_center.routes_read import router as read_router
+from contact_center.store import Store
+from contact_center.web import ChangeNotifier, ProblemError, problem_response
+
+MAX_BODY = 2_000_000
+
+
+@dataclass
+class SimulatorConfig:
+    rate: float = 20.0
+    seed: int = 1
+    stuck_rate: float = 0.02
+
+
+def create_app(store: Store, simulator: SimulatorConfig | None = None) -> FastAPI:
+    notifier = ChangeNotifier()
+    runner = BulkRunner(store)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        notifier.bind(asyncio.get_running_loop())
+        store.add_commit_listener(notifier.notify)
+        runner.start()
+        sim = None
+        if simulator is not None:
+            from contact_center.simulator import Simulator
+
+            sim = Simulator(
+                store, rate=simulator.rate, seed=simulator.seed, stuck_rate=simulator.stuck_rate
+            )
+            sim.start()
+        try:
+            yield
+        finally:
+            if sim is not None:
+                sim.stop()
+            runner.stop()
+            store.remove_commit_listener(notifier.notify)
+
+    app = FastAPI(
+        title="Contact center admin API",
+        version="1.0",
+        description="The reference backend of Supervisor Console. See docs/API.md.",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.notifier = notifier
+    app.state.bulk_runner = runner
+    app.state.login_limiter = auth.LoginLimiter()
+    for router in (read_router, actions_router, bulk_router):
+        app.include_router(router)
+    _install_handlers(app)
+    return app
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def request_id_and_size(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.request_id = uuid.uuid4().hex
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return problem_response(
+                413, "Body too large", f"Request bodies are limited to {MAX_BODY} bytes."
+            )
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
+    @app.exception_handler(ProblemError)
+    async def on_problem(request: Request, exc: ProblemError) -> Response:
+        response = problem_response(exc.status, exc.title, exc.detail, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        return problem_response(422, "Invalid request", _readable(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        return problem_response(exc.status_code, "Error", str(exc.detail))
+
+
+def _readable(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = [str(p) for p in err.get("loc", ())]
+        where = ".".join(loc[1:] if loc[:1] == ["body"] and len(loc) > 1 else loc) or "body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "The request is not valid."

@@ -1,0 +1,66 @@
+"""`contact-center serve ...`: run the reference backend."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+
+from contact_center.app import SimulatorConfig, create_app
+from contact_center.store import Store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="contact-center", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--db", default="contact_center.db", help="SQLite file or SQLAlchemy URL")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--seed-users", type=int, default=0, help="seed N agents into an empty database"
+    )
+    serve.add_argument("--simulate", action="store_true", help="run the traffic simulator")
+    serve.add_argument("--sim-rate", type=float, default=20.0, help="simulated changes per second")
+    serve.add_argument("--sim-seed", type=int, default=1)
+    serve.add_argument("--sim-stuck-rate", type=float, default=0.02)
+    serve.add_argument("--admin-password", default=os.environ.get("CONTACT_CENTER_ADMIN_PASSWORD"))
+    serve.add_argument(
+        "--supervisor-password", default=os.environ.get("CONTACT_CENTER_SUPERVISOR_PASSWORD")
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    import uvicorn
+
+    from contact_center.seed import is_empty, seed
+
+    args = build_parser().parse_args(argv)
+    store = Store(args.db)
+    if is_empty(store):
+        admin_pw = args.admin_password or secrets.token_urlsafe(12)
+        super_pw = args.supervisor_password or secrets.token_urlsafe(12)
+        started = time.perf_counter()
+        seed(store, args.seed_users, admin_pw, super_pw)
+        print(
+            f"Seeded {args.seed_users} agents in {time.perf_counter() - started:.1f} s.", flush=True
+        )
+        if not args.admin_password or not args.supervisor_password:
+            # Shown once, on the terminal of the person who started the server.
+            print(f"Sign in as admin / {admin_pw} or supervisor / {super_pw}", flush=True)
+    sim = (
+        SimulatorConfig(args.sim_rate, args.sim_seed, args.sim_stuck_rate)
+        if args.simulate
+        else None
+    )
+    app = create_app(store, sim)
+    print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Sign-in, the snapshot, the change feed and the read-only views."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+
+from contact_center import auth
+from contact_center.audit import read_audit
+from contact_center.db import calls, sessions, users
+from contact_center.schemas import ChangesAnswer, LoginAnswer, LoginBody, Snapshot, UserRowModel
+from contact_center.store import CursorGone, Store, changes_since, current_cursor, iso, now
+from contact_center.store import user_row as load_row
+from contact_center.store import user_rows as load_rows
+from contact_center.web import ChangeNotifier, ProblemError, bearer_token, get_store, principal
+
+router = APIRouter(prefix="/api/v1")
+Who = Annotated[auth.Principal, Depends(principal)]
+StoreDep = Annotated[Store, Depends(get_store)]
+MAX_WAIT = 30.0
+
+
+@router.get("/health", tags=["meta"])
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.post("/auth/login", response_model=LoginAnswer, tags=["auth"])
+def login(body: LoginBody, request: Request, store: StoreDep) -> dict[str, Any]:
+    limiter: auth.LoginLimiter = request.app.state.login_limiter
+    key = f"{body.username.lower()}|{request.client.host if request.client else '-'}"
+    wait = limiter.retry_after(key)
+    if wait > 0:
+        err = ProblemError(
+            429, "Too many attempts", f"Too many failed sign-ins. Try again in {int(wait) + 1} s."
+        )
+        err.headers["Retry-After"] = str(int(wait) + 1)
+        raise err
+    with store.read() as conn:
+        row = conn.execute(select(users).where(users.c.username == body.username)).first()
+    if row is None or not auth.verify_password(body.password, row.password_hash):
+        limiter.failed(key)
+        raise ProblemError(401, "Sign-in failed", "Wrong username or password.")
+    limiter.succeeded(key)
+    if not row.active:
+        raise ProblemError(403, "Account deactivated", "This account is deactivated.")
+    if row.role not in ("supervisor", "admin"):
+        raise ProblemError(403, "Forbidden", "Only supervisors and admins can use this console.")
+    with store.write() as conn:
+        token, expires = auth.issue_token(conn, row.id)
+    return {
+        "token": token,
+        "role": row.role,
+        "expires_at": iso(expires),
+        "user_id": row.id,
+        "username": row.username,
+    }
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(request: Request, store: StoreDep, who: Who) -> Response:
+    with store.write() as conn:
+        auth.revoke_token(conn, bearer_token(request))
+    return Response(status_code=204)
+
+
+def _snapshot(store: Store) -> dict[str, Any]:
+    with store.read() as conn:
+        # Cursor first: a row newer than the cursor is re-delivered later, never lost.
+        cursor, _ = current_cursor(conn)
+        rows = load_rows(conn)
+    return {"users": rows, "cursor": cursor, "server_time": iso(now())}
+
+
+@router.get("/users", response_model=Snapshot, tags=["users"])
+def list_users(store: StoreDep, who: Who) -> Response:
+    # Serialised by hand: pydantic validation of 50,000 rows costs more than the query.
+    return _json(_snapshot(store))
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    return Response(json.dumps(payload, separators=(",", ":")), media_type="application/json")
+
+
+def _changes(store: Store, since: int) -> dict[str, Any]:
+    with store.read() as conn:
+        try:
+            rows, deleted, cursor = changes_since(conn, since)
+        except CursorGone:
+            raise ProblemError(
+                410, "Cursor expired", "This cursor is no longer served: read /users again."
+            ) from None
+    return {"users": rows, "deleted": deleted, "cursor": cursor, "server_time": iso(now())}
+
+
+@router.get("/changes", response_model=ChangesAnswer, tags=["users"])
+async def list_changes(
+    request: Request,
+    store: StoreDep,
+    who: Who,
+    since: Annotated[int, Query(ge=0)],
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT)] = 25.0,
+) -> Response:
+    notifier: ChangeNotifier = request.app.state.notifier
+    deadline = time.monotonic() + wait
+    while True:
+        event = notifier.current()
+        answer = await run_in_threadpool(_changes, store, since)
+        left = deadline - time.monotonic()
+        if answer["users"] or answer["deleted"] or left <= 0:
+            return _json(answer)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=left)
+
+
+def _user_or_404(store: Store, user_id: int) -> dict[str, Any]:
+    with store.read() as conn:
+        row = load_row(conn, user_id)
+    if row is None:
+        raise ProblemError(404, "No such user", f"There is no user with id {user_id}.")
+    return row
+
+
+@router.get("/users/{user_id}", response_model=UserRowModel, tags=["users"])
+def get_user(user_id: int, store: StoreDep, who: Who) -> dict[str, Any]:
+    return _user_or_404(store, user_id)
+
+
+@router.get("/users/{user_id}/sessions", tags=["users"])
+def get_sessions(user_id: int, store: StoreDep, who: Who) -> list[dict[str, Any]]:
+    _user_or_404(store, user_id)
+    with store.read() as conn:
+        found = conn.execute(
+            select(sessions).where(sessions.c.user_id == user_id).order_by(sessions.c.id)
+        )
+        return [
+            {
+                "id": s.id,
+                "client": s.client,
+                "started_at": iso(s.started_at),
+                "last_seen": iso(s.last_seen),
+            }
+            for s in found
+        ]
+
+
+@router.get("/users/{user_id}/calls", tags=["users"])
+def get_calls(
+    user_id: int, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 50
+) -> list[dict[str, Any]]:
+    with store.read() as conn:
+        found = conn.execute(
+            select(calls)
+            .where(calls.c.user_id == user_id)
+            .order_by(calls.c.started_at.desc())
+            .limit(limit)
+        )
+        return [
+            {
+                "id": c.id,
+                "direction": c.direction,
+                "peer": c.peer,
+                "started_at": iso(c.started_at),
+                "ended_at": iso(c.ended_at),
+                "ended_by": c.ended_by,
+                "recording": c.recording,
+            }
+            for c in found
+        ]
+
+
+@router.get("/users/{user_id}/activity", tags=["users"])
+def get_activity(
+    user_id: int, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[dict[str, Any]]:
+    with store.read() as conn:
+        return read_audit(conn, user_id=user_id, limit=limit)
+
+
+def _epoch(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+@router.get("/audit", tags=["audit"])
+def get_audit(
+    store: StoreDep,
+    who: Who,
+    user_id: int | None = None,
+    actor: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=32)] = None,
+    job_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+) -> list[dict[str, Any]]:
+    with store.read() as conn:
+        return read_audit(
+            conn,
+            user_id=user_id,
+            actor=actor,
+            action=action,
+            job_id=job_id,
+            since=_epoch(since),
+            until=_epoch(until),
+            limit=limit,
+        )

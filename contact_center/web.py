@@ -1,0 +1,87 @@
+"""HTTP plumbing shared by the routes: problems, principals, the long-poll notifier."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from contact_center import auth
+from contact_center.store import Store
+
+
+class ProblemError(Exception):
+    """An answer in RFC 9457 problem form; `extra` fields ride along (e.g. `current`)."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+def problem_response(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+class ChangeNotifier:
+    """Wakes long polls after a commit; commits may happen on any thread."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._event = asyncio.Event()
+
+    def current(self) -> asyncio.Event:
+        """The event the next commit will set; take it *before* checking for changes."""
+        assert self._event is not None, "notifier not bound to a loop"
+        return self._event
+
+    def notify(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._fire)
+
+    def _fire(self) -> None:
+        old, self._event = self._event, asyncio.Event()
+        if old is not None:
+            old.set()
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProblemError(401, "Not signed in", "Sign in first: this request has no bearer token.")
+    return token.strip()
+
+
+def principal(request: Request) -> auth.Principal:
+    token = bearer_token(request)
+    with get_store(request).read() as conn:
+        who = auth.principal_for(conn, token)
+    if who is None:
+        raise ProblemError(
+            401, "Not signed in", "Your sign-in has expired or was revoked. Sign in again."
+        )
+    return who
+
+
+def require_admin(who: auth.Principal, verb: str) -> None:
+    if who.role != "admin":
+        raise ProblemError(403, "Forbidden", f"Your role ({who.role}) cannot {verb}.")
