@@ -60,15 +60,15 @@ DEFAULT_WIDTHS: dict[Column, int] = {
     Column.NAME: 170,
     Column.STATUS: 130,
     Column.TIME_IN_STATUS: 70,
-    Column.LIVE_CALL: 170,
+    Column.LIVE_CALL: 165,
     Column.SESSIONS: 62,
     Column.EXTENSION: 50,
     Column.PHONE: 115,
     Column.EMAIL: 190,
     Column.ROLE: 75,
-    Column.DESKS: 110,
-    Column.SKILLS: 130,
-    Column.TAGS: 90,
+    Column.DESKS: 150,
+    Column.SKILLS: 160,
+    Column.TAGS: 120,
     Column.ACTIVE: 52,
     Column.TWO_FACTOR: 40,
     Column.LAST_CHANGED: 140,
@@ -122,7 +122,9 @@ def _yes_no(value: bool) -> str:
 
 def _last_changed(row: UserRow, now: datetime) -> str:
     when = format_when(row.changed_at, now)
-    return f"{row.changed_by or '?'} · {when}" if when else (row.changed_by or "")
+    if row.changed_by and when:
+        return f"{row.changed_by} · {when}"
+    return row.changed_by or when
 
 
 _TEXT: dict[Column, Callable[[UserRow, datetime], str]] = {

@@ -1,0 +1,1 @@
+"""Widgets and dialogs: they draw the models and forward the user's intent."""
