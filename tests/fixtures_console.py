@@ -7,6 +7,7 @@ way the API describes and can be told to fail: 5xx, dropped connections, bad JSO
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import socket
@@ -23,6 +24,8 @@ import keyring.backends.fail
 import keyring.core
 import keyring.errors
 import pytest
+
+from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 
 TIME = "2026-11-23T09:00:00+00:00"
 
@@ -266,6 +269,49 @@ def backend() -> Iterator[FakeBackend]:
     fake.stop()
 
 
+# -- following a feed -------------------------------------------------------------------
+
+
+class Recorder:
+    """Collects what the feed emits and rebuilds the panel's state by version."""
+
+    def __init__(self) -> None:
+        self.batches: list[ChangeBatch] = []
+        self.statuses: list[FeedStatus] = []
+        self.state: dict[int, UserRow] = {}
+
+    def on_batch(self, batch: ChangeBatch) -> None:
+        self.batches.append(batch)
+        if batch.full:
+            self.state = {row.id: row for row in batch.changed}
+        for row in batch.changed:
+            held = self.state.get(row.id)
+            if held is None or row.version > held.version:
+                self.state[row.id] = row
+        for user_id in batch.deleted:
+            self.state.pop(user_id, None)
+
+    def on_status(self, status: FeedStatus) -> None:
+        self.statuses.append(status)
+
+    @property
+    def states(self) -> list[ConnectionState]:
+        return [s.state for s in self.statuses]
+
+    @property
+    def fulls(self) -> int:
+        return sum(b.full for b in self.batches)
+
+    def versions(self) -> dict[int, int]:
+        return {i: r.version for i, r in self.state.items()}
+
+
+async def until(check: Callable[[], bool], timeout: float = 2.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.005)
+
+
 # -- keyring ------------------------------------------------------------------------------
 
 
@@ -311,3 +357,20 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 def failing_keyring() -> Iterator[None]:
     with _installed(keyring.backends.fail.Keyring()):
         yield
+
+
+# -- the real backend ---------------------------------------------------------------------
+
+ADMIN_PW = "admin-pw"
+SUPER_PW = "super-pw"
+
+
+@pytest.fixture
+def real_backend(tmp_path: Any) -> Iterator[Any]:
+    """The reference backend in a thread on 127.0.0.1, seeded with 30 agents, no simulator."""
+    from contact_center.testing import ServerThread
+
+    server = ServerThread(tmp_path / "cc.db", seed_users=30)
+    server.start()
+    yield server
+    server.stop()

@@ -8,53 +8,13 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fixtures_console import FakeBackend, Reply, backend, problem
+from fixtures_console import FakeBackend, Recorder, Reply, backend, problem, until
 
 from supervisor_console.api.client import ApiClient
-from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
+from supervisor_console.api.types import ConnectionState
 from supervisor_console.feed import ChangeFeed
 
 __all__ = ["backend"]
-
-
-class Recorder:
-    """Collects what the feed emits and rebuilds the panel's state by version."""
-
-    def __init__(self) -> None:
-        self.batches: list[ChangeBatch] = []
-        self.statuses: list[FeedStatus] = []
-        self.state: dict[int, UserRow] = {}
-
-    def on_batch(self, batch: ChangeBatch) -> None:
-        self.batches.append(batch)
-        if batch.full:
-            self.state = {row.id: row for row in batch.changed}
-        for row in batch.changed:
-            held = self.state.get(row.id)
-            if held is None or row.version > held.version:
-                self.state[row.id] = row
-        for user_id in batch.deleted:
-            self.state.pop(user_id, None)
-
-    def on_status(self, status: FeedStatus) -> None:
-        self.statuses.append(status)
-
-    @property
-    def states(self) -> list[ConnectionState]:
-        return [s.state for s in self.statuses]
-
-    @property
-    def fulls(self) -> int:
-        return sum(b.full for b in self.batches)
-
-    def versions(self) -> dict[int, int]:
-        return {i: r.version for i, r in self.state.items()}
-
-
-async def until(check: Callable[[], bool], timeout: float = 2.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.005)
 
 
 def server_versions(fake: FakeBackend) -> dict[int, int]:
