@@ -25,7 +25,9 @@ _REFUSED_BACKENDS = ("keyring.backends.null", "keyring.backends.fail", "keyrings
 
 
 def token_key(server_url: str, username: str) -> str:
-    return f"{server_url}|{username}"
+    # "https://cc/", "https://cc" and "https://cc/api/v1" name the same server.
+    server = server_url.rstrip("/").removesuffix("/api/v1")
+    return f"{server}|{username}"
 
 
 def _password_key(server_url: str, username: str) -> str:

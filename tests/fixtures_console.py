@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -78,11 +81,14 @@ class _QuietServer(ThreadingHTTPServer):
 class StubServer:
     """HTTP/1.1 server on 127.0.0.1 in a thread; `handler` decides every answer."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, tls: ssl.SSLContext | None = None) -> None:
         self.handler = handler
+        self.scheme = "https" if tls else "http"
         self.seen: list[Seen] = []
         self.closing = threading.Event()
         self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._conns: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -90,7 +96,7 @@ class StubServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> StubServer:
         self._thread.start()
@@ -179,18 +185,35 @@ def problem(status: int, detail: str, **extra: Any) -> Reply:
 
 
 @pytest.fixture
-def stub() -> Iterator[Callable[[Handler], StubServer]]:
-    """Factory: `stub(handler)` starts a StubServer that is stopped after the test."""
+def stub() -> Iterator[Callable[..., StubServer]]:
+    """Factory: `stub(handler, tls=None)` starts a StubServer that is stopped after the test."""
     servers: list[StubServer] = []
 
-    def make(handler: Handler) -> StubServer:
-        server = StubServer(handler).start()
+    def make(handler: Handler, tls: ssl.SSLContext | None = None) -> StubServer:
+        server = StubServer(handler, tls).start()
         servers.append(server)
         return server
 
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def self_signed(tmp_path: Any) -> tuple[str, ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1: (its PEM path, a server context using it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return str(cert), context
 
 
 # -- a fake backend with a change log -----------------------------------------------------

@@ -68,7 +68,10 @@ def new_idempotency_key() -> str:
 def _ssl_context(verify: bool | str) -> ssl.SSLContext | bool:
     # httpx deprecates a CA path as `verify`; an explicit context keeps verification on.
     if isinstance(verify, str):
-        return ssl.create_default_context(cafile=verify)
+        try:
+            return ssl.create_default_context(cafile=verify)
+        except (OSError, ssl.SSLError) as exc:
+            raise ApiError(f"Cannot use the certificate file {verify}: {exc}") from exc
     return verify
 
 

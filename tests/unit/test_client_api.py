@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from fixtures_console import Reply, Seen, StubServer, row_json, stub
+import pytest
+from fixtures_console import Reply, Seen, StubServer, row_json, self_signed, stub
 
-from supervisor_console.api.client import ApiClient, new_idempotency_key
+from supervisor_console.api.client import ApiClient, ApiError, NetworkError, new_idempotency_key
 from supervisor_console.api.types import Status
 
-__all__ = ["stub"]
+__all__ = ["self_signed", "stub"]
 
 MakeStub = Callable[[Callable[[Seen], Reply]], StubServer]
 
@@ -131,3 +133,19 @@ async def test_detail_reads(stub: MakeStub) -> None:
         assert await client.audit(actor="admin", since=since, user_id=None) == [{"id": 2}]
     assert server.seen[1].query == {"limit": "5"}
     assert server.seen[3].query == {"actor": "admin", "since": since.isoformat()}
+
+
+async def test_tls_with_a_ca_file(stub: Callable[..., StubServer], self_signed: Any) -> None:
+    ca_file, context = self_signed
+    server = stub(routes({"/api/v1/users/1": Reply(body=row_json(1))}), tls=context)
+    assert server.url.startswith("https://")
+    async with ApiClient(server.url, token="t", verify=ca_file) as client:
+        assert (await client.user(1)).id == 1
+    async with ApiClient(server.url, token="t") as client:  # verification is on by default
+        with pytest.raises(NetworkError, match="CERTIFICATE_VERIFY_FAILED"):
+            await client.user(1)
+
+
+async def test_unreadable_ca_file_is_a_readable_error(tmp_path: Any) -> None:
+    with pytest.raises(ApiError, match="Cannot use the certificate file"):
+        ApiClient("https://127.0.0.1:1", verify=str(tmp_path / "missing.pem"))

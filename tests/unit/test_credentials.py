@@ -91,3 +91,10 @@ async def test_locked_keyring_falls_back_to_memory() -> None:
         assert store.available is False and store.take_warning() == NO_KEYRING_WARNING
     finally:
         keyring.core._keyring_backend = previous
+
+
+async def test_same_server_spelled_differently(memory_keyring: MemoryKeyring) -> None:
+    store = CredentialStore()
+    await store.save_token(URL + "/api/v1/", "ann", "tok")
+    assert await store.load_token(URL, "ann") == "tok"
+    assert list(memory_keyring.items) == [(SERVICE, f"{URL}|ann")]
