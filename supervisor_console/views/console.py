@@ -31,8 +31,11 @@ CA_KEY = "session/ca_file"
 class Console:
     """Owns everything that lives while the console runs; `shutdown()` releases it."""
 
-    def __init__(self, settings: QSettings, store: CredentialStore | None = None) -> None:
+    def __init__(
+        self, settings: QSettings, store: CredentialStore | None = None, feed_wait: float = 25.0
+    ) -> None:
         self.settings = settings
+        self.feed_wait = feed_wait
         self.store = store
         self.model = LivePanelModel()
         self.window: MainWindow | None = None
@@ -62,7 +65,7 @@ class Console:
         window = self.open_window(client.base_url)
         window.set_detail_source(client)
         window.set_signed_in_as(f"Signed in as {who} on {client.base_url}")
-        self.feed = ChangeFeed(client, self._on_batch, self._on_status)
+        self.feed = ChangeFeed(client, self._on_batch, self._on_status, wait=self.feed_wait)
         self.feed.start()
 
     def _on_batch(self, batch: ChangeBatch) -> None:

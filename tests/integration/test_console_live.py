@@ -1,0 +1,127 @@
+"""The console against the real backend: sign in through the dialog and the real client,
+see a status change arrive, see the stale banner while the backend is down, converge after.
+
+Sync tests that drive the qasync loop themselves (asyncio.Runner, as main() does); no
+qtbot.wait* inside the loop, only awaited polls under one overall timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtCore import QSettings
+
+from contact_center.testing import ServerThread
+from supervisor_console.api.client import ApiClient
+from supervisor_console.api.types import Status
+from supervisor_console.models.columns import Column
+from supervisor_console.views.console import Console
+
+ADMIN_PW = "admin-pw"
+
+
+def run_qasync(qapp: Any, scenario: Callable[[], Awaitable[None]], timeout: float = 90) -> None:
+    async def guarded() -> None:
+        await asyncio.wait_for(scenario(), timeout)
+
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qapp)) as runner:
+        runner.run(guarded())
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Any:
+    server = ServerThread(tmp_path / "cc.db", seed_users=40, admin_password=ADMIN_PW)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def console_settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+
+
+async def sign_in_through_dialog(console: Console, server: str) -> None:
+    dialog = console.ask_sign_in(server)
+    dialog.username.setText("admin")
+    dialog.password.setText(ADMIN_PW)
+    dialog.remember.setChecked(False)
+    dialog.sign_in_button.click()
+    await asyncio.wait_for(console.first_full.wait(), 20)
+
+
+async def backend_rows(base_url: str) -> dict[int, Any]:
+    async with ApiClient(base_url) as client:
+        await client.login("admin", ADMIN_PW)
+        rows, _cursor = await client.users()
+    return {row.id: row for row in rows}
+
+
+def test_status_change_reaches_the_panel(
+    qapp: Any, backend: Any, console_settings: QSettings
+) -> None:
+    async def scenario() -> None:
+        console = Console(console_settings, feed_wait=2)
+        try:
+            await sign_in_through_dialog(console, backend.base_url)
+            assert console.model.all_rows() == await backend_rows(backend.base_url)
+            target = next(
+                r for r in console.model.all_rows().values() if r.status is not Status.OFFLINE
+            )
+            async with ApiClient(backend.base_url) as admin:
+                await admin.login("admin", ADMIN_PW)
+                body = {"expected_status": target.status.value, "status": "meeting", "text": None}
+                await admin.request("PUT", f"/users/{target.id}/status", json=body)
+            await until(
+                lambda: console.model.user(target.id).status is Status.MEETING, "the change"
+            )  # type: ignore[union-attr]
+            row = console.model.display_row_of(target.id)
+            assert row is not None
+            assert console.model.index(row, Column.STATUS).data() == "Meeting"
+        finally:
+            await console.shutdown()
+            if console.window is not None:
+                console.window.close()
+
+    run_qasync(qapp, scenario)
+
+
+def test_stale_banner_while_backend_is_down(
+    qapp: Any, backend: Any, console_settings: QSettings
+) -> None:
+    async def scenario() -> None:
+        console = Console(console_settings, feed_wait=1)
+        loop = asyncio.get_running_loop()
+        try:
+            await sign_in_through_dialog(console, backend.base_url)
+            window = console.window
+            assert window is not None
+            banner = window.connection.banner
+            assert not banner.isVisible()
+            await loop.run_in_executor(None, backend.stop)
+            await until(banner.isVisible, "the stale banner")
+            assert "stale since" in banner.text()
+            await loop.run_in_executor(None, backend.start)
+            await until(lambda: not banner.isVisible(), "the banner to clear", timeout=60)
+            expected = await backend_rows(backend.base_url)
+            await until(lambda: console.model.all_rows() == expected, "convergence")
+        finally:
+            await console.shutdown()
+            if console.window is not None:
+                console.window.close()
+
+    run_qasync(qapp, scenario, timeout=100)
