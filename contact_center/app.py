@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from contact_center.bulk import BulkRunner
 from contact_center.routes_actions import router as actions_router
 from contact_center.routes_bulk import router as bulk_router
 from contact_center.routes_read import router as read_router
-from contact_center.store import Store
+from contact_center.store import SnapshotCache, Store
 from contact_center.web import ChangeNotifier, ProblemError, problem_response
 
 MAX_BODY = 2_000_000
@@ -33,12 +34,14 @@ class SimulatorConfig:
 def create_app(store: Store, simulator: SimulatorConfig | None = None) -> FastAPI:
     notifier = ChangeNotifier()
     runner = BulkRunner(store)
+    cache = SnapshotCache()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         notifier.bind(asyncio.get_running_loop())
         store.add_commit_listener(notifier.notify)
         runner.start()
+        threading.Thread(target=_warm, args=(store, cache), name="warm-cache", daemon=True).start()
         sim = None
         if simulator is not None:
             from contact_center.simulator import Simulator
@@ -65,10 +68,17 @@ def create_app(store: Store, simulator: SimulatorConfig | None = None) -> FastAP
     app.state.notifier = notifier
     app.state.bulk_runner = runner
     app.state.login_limiter = auth.LoginLimiter()
+    app.state.snapshot_cache = cache
     for router in (read_router, actions_router, bulk_router):
         app.include_router(router)
     _install_handlers(app)
     return app
+
+
+def _warm(store: Store, cache: SnapshotCache) -> None:
+    """Serialise every row once at start, so the first console's snapshot is fast."""
+    with contextlib.suppress(Exception), store.read() as conn:
+        cache.rows_json(conn)
 
 
 def _install_handlers(app: FastAPI) -> None:

@@ -8,6 +8,7 @@ order equals cursor order on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -115,8 +116,13 @@ def record_deletion(conn: Connection, user_id: int) -> None:
     conn.execute(changes.insert().values(seq=seq, user_id=user_id, at=now()))
 
 
-_session_counts = (
-    select(sessions.c.user_id, func.count().label("n")).group_by(sessions.c.user_id).subquery()
+# Correlated, so one user's row costs an index lookup, not a scan of every session.
+_session_count = (
+    select(func.count())
+    .select_from(sessions)
+    .where(sessions.c.user_id == users.c.id)
+    .correlate(users)
+    .scalar_subquery()
 )
 
 _ROW_COLUMNS = [
@@ -144,7 +150,7 @@ _ROW_COLUMNS = [
     calls.c.direction,
     calls.c.peer,
     calls.c.started_at.label("call_started"),
-    func.coalesce(_session_counts.c.n, 0).label("session_count"),
+    _session_count.label("session_count"),
 ]
 
 
@@ -153,7 +159,6 @@ def _row_query() -> Any:
         select(*_ROW_COLUMNS)
         .select_from(users)
         .outerjoin(calls, (calls.c.user_id == users.c.id) & calls.c.ended_at.is_(None))
-        .outerjoin(_session_counts, _session_counts.c.user_id == users.c.id)
     )
 
 
@@ -201,6 +206,42 @@ def user_rows(conn: Connection, ids: Iterable[int] | None = None) -> list[Row]:
             return []
         query = query.where(users.c.id.in_(id_list))
     return [_to_json(r) for r in conn.execute(query)]
+
+
+class SnapshotCache:
+    """Each row's JSON text, kept by (id, version): a snapshot re-serialises only what changed.
+
+    Correct across processes too: every change to anything a row shows bumps its version.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[int, str]] = {}
+        self._lock = threading.Lock()
+
+    def rows_json(self, conn: Connection) -> str:
+        """All rows as one JSON array, in id order."""
+        versions = conn.execute(select(users.c.id, users.c.version).order_by(users.c.id)).all()
+        with self._lock:
+            stale = [uid for uid, v in versions if self._rows.get(uid, (None,))[0] != v]
+        fresh: dict[int, tuple[int, str]] = {}
+        if len(stale) > len(versions) // 4:
+            fresh = {r["id"]: (r["version"], _dumps(r)) for r in user_rows(conn)}
+        else:
+            for i in range(0, len(stale), 5000):
+                for r in user_rows(conn, stale[i : i + 5000]):
+                    fresh[r["id"]] = (r["version"], _dumps(r))
+        with self._lock:
+            if len(fresh) > len(versions) // 4:
+                self._rows = fresh
+            else:
+                self._rows.update(fresh)
+            cached = self._rows
+            parts = [cached[uid][1] for uid, _ in versions if uid in cached]
+        return "[" + ",".join(parts) + "]"
+
+
+def _dumps(row: Row) -> str:
+    return json.dumps(row, separators=(",", ":"))
 
 
 def user_row(conn: Connection, user_id: int) -> Row | None:
