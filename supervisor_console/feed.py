@@ -18,7 +18,6 @@ from supervisor_console.api.errors import (
     ApiError,
     AuthError,
     CursorExpired,
-    MalformedResponse,
     NetworkError,
     ServerError,
 )
@@ -26,7 +25,8 @@ from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatu
 
 log = logging.getLogger(__name__)
 
-RETRYABLE = (NetworkError, ServerError, MalformedResponse)
+MAX_WAIT = 30.0  # the server refuses longer long polls
+CRASHED = "The live view stopped after an internal error: restart the console."
 
 
 class FeedSource(Protocol):
@@ -66,7 +66,7 @@ class ChangeFeed:
         self._client = client
         self._on_batch = on_batch
         self._on_status = on_status
-        self.wait = wait
+        self.wait = min(max(wait, 0.0), MAX_WAIT)
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.unreachable_after = unreachable_after
@@ -128,8 +128,12 @@ class ChangeFeed:
             except AuthError as exc:
                 self._set_status(FeedStatus(ConnectionState.SIGNED_OUT, message=str(exc)))
                 return
-            except RETRYABLE as exc:
+            except ApiError as exc:  # network, 5xx, garbled, or a refusal that may pass
                 await self._back_off(exc)
+            except Exception:
+                # A bug (most likely in a callback): say so rather than look connected.
+                self._set_status(FeedStatus(ConnectionState.UNREACHABLE, message=CRASHED))
+                raise
 
     async def _read_snapshot(self) -> None:
         rows, cursor = await self._client.users()
@@ -173,8 +177,9 @@ class ChangeFeed:
     def _cursor_may_be_stale(self, exc: ApiError) -> bool:
         # A short blip resumes from the cursor (a too-old cursor gets 410 anyway). After a
         # long outage the server may have been replaced by one whose cursors mean something
-        # else, and a garbled answer proves nothing: re-read everything to be sure.
-        if isinstance(exc, MalformedResponse) or self._failures >= self.unreachable_after:
+        # else, and a garbled or refused answer proves nothing: re-read everything to be sure.
+        transient = isinstance(exc, NetworkError | ServerError)
+        if not transient or self._failures >= self.unreachable_after:
             return True
         assert self._down_since is not None
         return (self._clock() - self._down_since).total_seconds() >= self.full_resync_after

@@ -11,7 +11,7 @@ import pytest
 from fixtures_console import FakeBackend, Recorder, Reply, backend, problem, until
 
 from supervisor_console.api.client import ApiClient
-from supervisor_console.api.types import ConnectionState
+from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
 from supervisor_console.feed import ChangeFeed
 
 __all__ = ["backend"]
@@ -198,3 +198,31 @@ async def test_converges_under_churn_and_faults(backend: FakeBackend, feed_of: C
     assert rec.states[-1] is ConnectionState.CONNECTED
     for row in rec.state.values():  # the rows themselves, not only the versions
         assert row.status.value == backend.rows[row.id]["status"]
+
+
+async def test_refusal_backs_off_and_recovers(backend: FakeBackend, feed_of: Callable) -> None:
+    time = FakeTime()
+    _, rec = feed_of(clock=time.clock, sleep=time.sleep)
+    await until(lambda: rec.fulls == 1)
+    await through_faults(backend, rec, [problem(403, "Your role (agent) cannot read users.")])
+    refused = next(s for s in rec.statuses if s.retry_in is not None)
+    assert refused.state is ConnectionState.RECONNECTING
+    assert refused.message == "Your role (agent) cannot read users."
+    assert rec.fulls == 2
+
+
+async def test_callback_bug_is_reported_not_hidden(
+    backend: FakeBackend, client: ApiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    statuses: list[FeedStatus] = []
+
+    def broken(batch: ChangeBatch) -> None:
+        raise ZeroDivisionError("model bug")
+
+    feed = ChangeFeed(client, broken, statuses.append, wait=0.2)
+    feed.start()
+    await until(lambda: not feed.running)
+    assert statuses[-1].state is ConnectionState.UNREACHABLE
+    assert "internal error" in statuses[-1].message
+    assert "model bug" in caplog.text
+    await feed.stop()
