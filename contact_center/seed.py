@@ -147,7 +147,7 @@ def _user(
         "backup_codes": [f"{rng.getrandbits(32):08x}" for _ in range(4)] if two_fa else None,
         "password_hash": pw, "must_change_password": False, "status": status,
         "status_text": "Training" if status == "other" else None,
-        "status_since": t - rng.uniform(5, 3600), "last_activity": t - rng.uniform(0, 600),
+        "status_since": t - rng.uniform(5, 600 if status == "busy" else 3600), "last_activity": t - rng.uniform(0, 600),
         "version": 1, "changed_by": None, "changed_at": t,
     }  # fmt: skip
 
