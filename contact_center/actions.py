@@ -233,10 +233,11 @@ def _delete(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> d
 
 def _check_set_status(row: Row, params: dict[str, Any]) -> None:
     status = params.get("status")
+    # Bad input (422 for one user), not a state conflict: a retry after a refresh won't help.
     if status not in SETTABLE_STATUSES:
-        raise Refused("The status must be one of break, dnd, meeting or other.", "bad status")
+        raise BadInput("The status must be one of break, dnd, meeting or other.", "bad status")
     if status == "other" and not (params.get("text") or "").strip():
-        raise Refused("A status of Other needs a text saying what it is.", "no text for Other")
+        raise BadInput("A status of Other needs a text saying what it is.", "no text for Other")
     if row["status"] == "offline":
         raise Refused(
             f"{display_name(row)} is Offline; a status can only be set for a signed-in user.",

@@ -1,0 +1,141 @@
+"""Helpers for the backend tests: start a server, sign in, arrange state through SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, insert, select, update
+
+from contact_center import auth
+from contact_center.db import calls, sessions, users
+from contact_center.store import Store, now
+from contact_center.testing import ServerThread
+
+ADMIN_PW = "admin-pw"
+SUPER_PW = "super-pw"
+SEED_USERS = 40
+
+
+def start_server(db: Path, **kwargs: Any) -> ServerThread:
+    kwargs.setdefault("seed_users", SEED_USERS)
+    srv = ServerThread(db, admin_password=ADMIN_PW, supervisor_password=SUPER_PW, **kwargs)
+    return srv.start()
+
+
+def store_of(server: ServerThread) -> Store:
+    assert server.store is not None
+    return server.store
+
+
+def client_for(server: ServerThread, token: str | None = None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=f"{server.base_url}/api/v1", headers=headers, timeout=10.0)
+
+
+def token_for(server: ServerThread, username: str) -> str:
+    """A bearer token issued straight into the store (sign-in itself is tested on its own)."""
+    with store_of(server).write() as conn:
+        uid = conn.execute(select(users.c.id).where(users.c.username == username)).scalar_one()
+        token, _ = auth.issue_token(conn, uid)
+    return token
+
+
+def login(server: ServerThread, username: str, password: str) -> str:
+    with client_for(server) as c:
+        r = c.post("/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    token: str = r.json()["token"]
+    return token
+
+
+# --- arranging state precisely through SQL -------------------------------------------------
+
+
+def agent_ids(server: ServerThread) -> list[int]:
+    with store_of(server).read() as conn:
+        return [
+            r[0]
+            for r in conn.execute(
+                select(users.c.id).where(users.c.role == "agent").order_by(users.c.id)
+            )
+        ]
+
+
+def arrange(
+    server: ServerThread,
+    uid: int,
+    *,
+    status: str | None = None,
+    live_call: bool | None = None,
+    session_count: int | None = None,
+    **columns: Any,
+) -> None:
+    """Put user `uid` in an exact state (status, live call, sessions, any user column)."""
+    with store_of(server).write() as conn:
+        values = dict(columns)
+        if status is not None:
+            values.update(status=status, status_text="Training" if status == "other" else None)
+        if values:
+            conn.execute(update(users).where(users.c.id == uid).values(**values))
+        if live_call is not None:
+            conn.execute(delete(calls).where(calls.c.user_id == uid, calls.c.ended_at.is_(None)))
+            if live_call:
+                conn.execute(
+                    insert(calls).values(
+                        user_id=uid, direction="inbound", peer="+15550009999",
+                        started_at=now() - 30, recording=f"rec/{uid}/live.wav",
+                    )
+                )  # fmt: skip
+        if session_count is not None:
+            conn.execute(delete(sessions).where(sessions.c.user_id == uid))
+            for i in range(session_count):
+                conn.execute(
+                    insert(sessions).values(
+                        user_id=uid, client=("web", "desktop", "mobile")[i % 3],
+                        started_at=now() - 100, last_seen=now(),
+                    )
+                )  # fmt: skip
+
+
+def agent_in(
+    server: ServerThread,
+    status: str,
+    *,
+    live_call: bool = False,
+    sessions: int = 1,
+    index: int = 0,
+    **columns: Any,
+) -> int:
+    """An agent put in `status` (active, with sessions unless offline); returns its id."""
+    uid = agent_ids(server)[index]
+    columns.setdefault("active", True)
+    arrange(
+        server, uid, status=status, live_call=live_call,
+        session_count=0 if status == "offline" else sessions, **columns,
+    )  # fmt: skip
+    return uid
+
+
+def row(client: httpx.Client, uid: int) -> dict[str, Any]:
+    r = client.get(f"/users/{uid}")
+    assert r.status_code == 200, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+def sql_rows(server: ServerThread, query: Any) -> list[dict[str, Any]]:
+    with store_of(server).read() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any]:
+    """A problem answer with a readable detail containing each of `words`."""
+    assert r.status_code == status, (r.status_code, r.text)
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status and isinstance(body["detail"], str)
+    assert len(body["detail"]) > 10 and "Traceback" not in body["detail"], body["detail"]
+    for word in words:
+        assert word in body["detail"], (word, body["detail"])
+    return body

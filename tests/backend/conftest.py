@@ -1,0 +1,58 @@
+"""Fixtures: a real contact-center backend on 127.0.0.1 per test, signed-in httpx clients."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from backend_support import ADMIN_PW, SEED_USERS, SUPER_PW, client_for, start_server, token_for
+
+from contact_center.seed import seed
+from contact_center.store import Store
+from contact_center.testing import ServerThread
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded database file; each test serves a copy (seeding hashes two passwords)."""
+    db = tmp_path_factory.mktemp("template") / "cc.db"
+    store = Store(str(db))
+    try:
+        seed(store, SEED_USERS, ADMIN_PW, SUPER_PW)
+        with store.write() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.dispose()
+    return db
+
+
+@pytest.fixture
+def server(tmp_path: Path, seeded_template: Path) -> Iterator[ServerThread]:
+    db = tmp_path / "cc.db"
+    shutil.copyfile(seeded_template, db)
+    srv = start_server(db)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def admin(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server, token_for(server, "admin")) as c:
+        yield c
+
+
+@pytest.fixture
+def supervisor(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server, token_for(server, "supervisor")) as c:
+        yield c
+
+
+@pytest.fixture
+def anon(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server) as c:
+        yield c
