@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,3 +105,27 @@ class PanelFilter:
             active=active,
             stuck_only=str(data.get("stuck_only")) in ("yes", "true", "True", "1"),
         )
+
+
+class Facets:
+    """The desks, skills, tags and roles that exist, for the filter combo boxes."""
+
+    NAMES = ("desks", "skills", "tags", "roles")
+
+    def __init__(self) -> None:
+        self.values: dict[str, set[str]] = {name: set() for name in self.NAMES}
+
+    def clear(self) -> None:
+        for values in self.values.values():
+            values.clear()
+
+    def grow(self, rows: Iterable[UserRow]) -> bool:
+        """Add what `rows` use; True when anything new appeared."""
+        before = sum(len(values) for values in self.values.values())
+        desks, skills, tags, roles = (self.values[name] for name in self.NAMES)
+        for row in rows:
+            desks.update(row.desks)
+            skills.update(row.skills)
+            tags.update(row.tags)
+            roles.add(row.role)
+        return sum(len(values) for values in self.values.values()) != before

@@ -19,10 +19,10 @@ Signals:
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -37,18 +37,22 @@ from PySide6.QtCore import (
 from supervisor_console.api.types import ChangeBatch, UserRow
 from supervisor_console.models import panel_roles
 from supervisor_console.models.columns import SORT_KEYS, TICKING, Column, SortValue
-from supervisor_console.models.filters import (
-    DEFAULT_STUCK_LIMIT,
-    PanelFilter,
-    stuck_deadline,
-    stuck_reason,
+from supervisor_console.models.filters import DEFAULT_STUCK_LIMIT, Facets, PanelFilter
+from supervisor_console.models.layout_change import LayoutChange
+from supervisor_console.models.runs import (
+    contiguous_runs,
+    display_span,
+    insertion_groups,
+    merge_sorted,
 )
-from supervisor_console.models.runs import contiguous_runs, display_span, insertion_groups
+from supervisor_console.models.stuck import StuckTracker
 
 Key = tuple[SortValue, int]
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _MAX_FILTER_RUNS = 300  # beyond this many remove/insert runs a reset is cheaper
+_BULK_MOVES = 24  # beyond this many moved rows, re-merge instead of moving one by one
+_MAX_CHANGE_RUNS = 256  # beyond this, one dataChanged spans them (views just repaint)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
@@ -70,18 +74,16 @@ class LivePanelModel(QAbstractTableModel):
         super().__init__(parent)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._now = self._clock()
-        self._stuck_limit = stuck_limit
         self._by_id: dict[int, UserRow] = {}
         self._keys: list[Key] = []  # shown rows, ascending (sort key, id)
         self._rows: list[UserRow] = []  # parallel to _keys
-        self._stuck: dict[int, str] = {}  # id -> reason
-        self._deadlines: list[tuple[float, int, int]] = []  # heap of (when, user id, call id)
+        self._stuck = StuckTracker(stuck_limit)
         self._sort_column = Column.NAME
         self._sort_fn = SORT_KEYS[Column.NAME]
         self._descending = False
         self._filter = PanelFilter()
-        self.facets: dict[str, set[str]] = {"desks": set(), "skills": set(), "tags": set()}
-        self.facets["roles"] = set()
+        self._facets = Facets()
+        self.facets = self._facets.values
 
     # ---- Qt model interface -------------------------------------------------------------
 
@@ -179,8 +181,8 @@ class LivePanelModel(QAbstractTableModel):
         self._refilter()
 
     def set_stuck_limit(self, limit: timedelta) -> None:
-        self._stuck_limit = limit
-        self._rebuild_stuck()
+        self._stuck.limit = limit
+        self._stuck.rebuild(self._by_id.values(), self._now)
         self._refilter(force=True)
 
     def tick(self) -> None:
@@ -207,9 +209,16 @@ class LivePanelModel(QAbstractTableModel):
     _display = _storage  # the mapping is its own inverse
 
     def _set_view(self, rows: Iterable[UserRow]) -> None:
-        pairs = sorted(((self._key(r), r) for r in rows), key=lambda pair: pair[0])
-        self._keys = [key for key, _row in pairs]
-        self._rows = [row for _key, row in pairs]
+        rows = list(rows)
+        fn = self._sort_fn
+        keys = [(fn(row), row.id) for row in rows]
+        self._set_sorted(keys, rows)
+
+    def _set_sorted(self, keys: list[Key], rows: list[UserRow]) -> None:
+        # Sorting positions with a C-level key is about twice as fast as sorting pairs.
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        self._keys = [keys[i] for i in order]
+        self._rows = [rows[i] for i in order]
 
     def _matches(self, row: UserRow) -> bool:
         return self._filter.matches(row, row.id in self._stuck)
@@ -219,7 +228,7 @@ class LivePanelModel(QAbstractTableModel):
     def _reset(self, rows: list[UserRow]) -> None:
         self.beginResetModel()
         self._by_id = {row.id: row for row in rows}
-        self._rebuild_stuck()
+        self._stuck.rebuild(self._by_id.values(), self._now)
         self._set_view(row for row in self._by_id.values() if self._matches(row))
         self._rebuild_facets()
         self.endResetModel()
@@ -257,7 +266,7 @@ class LivePanelModel(QAbstractTableModel):
             self._classify(row, leaving, moves, entering, updated)
         for user_id in deleted:
             old = self._by_id.pop(user_id, None)
-            self._stuck.pop(user_id, None)
+            self._stuck.forget(user_id)
             if old is not None and self._position(self._key(old)) is not None:
                 leaving.append(self._key(old))
         self._remove_keys(leaving)
@@ -279,7 +288,7 @@ class LivePanelModel(QAbstractTableModel):
         old_key = None if old is None else self._key(old)
         was_shown = old_key is not None and self._position(old_key) is not None
         self._by_id[row.id] = row
-        self._track_stuck(row, old)
+        self._stuck.track(row, old, self._now)
         shown = self._matches(row)
         if was_shown and old_key is not None:
             if not shown:
@@ -321,6 +330,9 @@ class LivePanelModel(QAbstractTableModel):
         if not moves:
             return
         with self._layout_change():
+            if len(moves) > _BULK_MOVES:
+                self._move_bulk(moves)
+                return
             for old_key, row in moves:
                 pos = bisect_left(self._keys, old_key)
                 del self._keys[pos]
@@ -329,6 +341,11 @@ class LivePanelModel(QAbstractTableModel):
                 pos = bisect_left(self._keys, key)
                 self._keys.insert(pos, key)
                 self._rows.insert(pos, row)
+
+    def _move_bulk(self, moves: list[tuple[Key, UserRow]]) -> None:
+        dropped = [bisect_left(self._keys, old_key) for old_key, _row in moves]
+        fresh = sorted(((self._key(row), row) for _key, row in moves), key=itemgetter(0))
+        self._keys, self._rows = merge_sorted(self._keys, self._rows, dropped, fresh)
 
     def _update_in_place(self, rows: list[UserRow]) -> None:
         for row in rows:
@@ -339,88 +356,36 @@ class LivePanelModel(QAbstractTableModel):
 
     def _changed_rows(self, rows: list[UserRow]) -> None:
         positions = self._position_list(self._key(row) for row in rows)
+        runs = contiguous_runs(positions)
+        if len(runs) > _MAX_CHANGE_RUNS:
+            runs = [(runs[0][0], runs[-1][1])]
         last_column = len(Column) - 1
-        for first, last in contiguous_runs(positions):
+        for first, last in runs:
             top, bottom = display_span(first, last, len(self._rows), self._descending)
             self.dataChanged.emit(self.index(top, 0), self.index(bottom, last_column))
 
-    def _layout_change(self) -> _LayoutChange:
-        return _LayoutChange(self)
+    def _layout_change(self) -> LayoutChange:
+        return LayoutChange(self, self)
 
     # ---- stuck dialers and facets -------------------------------------------------------
 
-    def _track_stuck(self, row: UserRow, old: UserRow | None) -> None:
-        reason = stuck_reason(row, self._now, self._stuck_limit)
-        if reason:
-            self._stuck[row.id] = reason
-            return
-        self._stuck.pop(row.id, None)
-        deadline = stuck_deadline(row, self._stuck_limit)
-        old_call = None if old is None or old.live_call is None else old.live_call.id
-        if deadline is not None and row.live_call is not None and row.live_call.id != old_call:
-            heapq.heappush(self._deadlines, (deadline.timestamp(), row.id, row.live_call.id))
-
-    def _rebuild_stuck(self) -> None:
-        self._stuck.clear()
-        self._deadlines.clear()
-        for row in self._by_id.values():
-            self._track_stuck(row, None)
-
     def _promote_long_calls(self) -> None:
-        now = self._now.timestamp()
-        promoted: list[UserRow] = []
-        while self._deadlines and self._deadlines[0][0] <= now:
-            _when, user_id, call_id = heapq.heappop(self._deadlines)
-            row = self._by_id.get(user_id)
-            if row is not None and row.live_call is not None and row.live_call.id == call_id:
-                reason = stuck_reason(row, self._now, self._stuck_limit)
-                if reason:
-                    self._stuck[user_id] = reason
-                    promoted.append(row)
+        promoted = self._stuck.due(self._by_id, self._now)
         if not promoted:
             return
         shown = [row for row in promoted if self._position(self._key(row)) is not None]
         self._changed_rows(shown)
         if self._filter.stuck_only:
-            self._insert_rows([row for row in promoted if row not in shown and self._matches(row)])
+            shown_ids = {row.id for row in shown}
+            entering = [r for r in promoted if r.id not in shown_ids and self._matches(r)]
+            self._insert_rows(entering)
             self.counts_changed.emit(len(self._rows), len(self._by_id))
 
     def _rebuild_facets(self) -> None:
-        for values in self.facets.values():
-            values.clear()
-        self._grow_facets(self._by_id.values(), force_signal=True)
+        self._facets.clear()
+        self._facets.grow(self._by_id.values())
+        self.facets_changed.emit()
 
-    def _grow_facets(self, rows: Iterable[UserRow], force_signal: bool = False) -> None:
-        before = sum(len(values) for values in self.facets.values())
-        desks, skills, tags, roles = (self.facets[k] for k in ("desks", "skills", "tags", "roles"))
-        for row in rows:
-            desks.update(row.desks)
-            skills.update(row.skills)
-            tags.update(row.tags)
-            roles.add(row.role)
-        if force_signal or sum(len(values) for values in self.facets.values()) != before:
+    def _grow_facets(self, rows: Iterable[UserRow]) -> None:
+        if self._facets.grow(rows):
             self.facets_changed.emit()
-
-
-class _LayoutChange:
-    """Wraps a re-ordering: persistent indexes (selection, current row) follow their users."""
-
-    def __init__(self, model: LivePanelModel) -> None:
-        self._model = model
-        self._old: list[QModelIndex] = []
-        self._ids: list[tuple[int, int]] = []
-
-    def __enter__(self) -> None:
-        model = self._model
-        model.layoutAboutToBeChanged.emit()
-        self._old = list(model.persistentIndexList())
-        self._ids = [(model.row_at(i.row()).id, i.column()) for i in self._old]
-
-    def __exit__(self, *exc: object) -> None:
-        model = self._model
-        new = []
-        for user_id, column in self._ids:
-            row = model.display_row_of(user_id)
-            new.append(QModelIndex() if row is None else model.index(row, column))
-        model.changePersistentIndexList(self._old, new)
-        model.layoutChanged.emit()

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import compress
+from typing import Any, TypeVar
+
+K = TypeVar("K", bound=tuple[Any, ...])
+T = TypeVar("T")
 
 
 def contiguous_runs(positions: Iterable[int]) -> list[tuple[int, int]]:
@@ -36,3 +42,28 @@ def display_span(first: int, last: int, size: int, descending: bool) -> tuple[in
     if not descending:
         return first, last
     return size - 1 - last, size - 1 - first
+
+
+def merge_sorted(
+    keys: list[K], items: list[T], dropped: list[int], fresh: list[tuple[K, T]]
+) -> tuple[list[K], list[T]]:
+    """Parallel sorted lists without the positions in ``dropped``, plus sorted ``fresh``.
+
+    One masking pass and slice copies: far cheaper than shifting the lists once per item.
+    """
+    mask = [True] * len(keys)
+    for pos in dropped:
+        mask[pos] = False
+    kept_keys = list(compress(keys, mask))
+    kept_items = list(compress(items, mask))
+    out_keys: list[K] = []
+    out_items: list[T] = []
+    start = 0
+    for key, item in fresh:
+        pos = bisect_left(kept_keys, key, start)
+        out_keys += kept_keys[start:pos]
+        out_items += kept_items[start:pos]
+        out_keys.append(key)
+        out_items.append(item)
+        start = pos
+    return out_keys + kept_keys[start:], out_items + kept_items[start:]
