@@ -15,6 +15,7 @@ from contact_center.db import idempotency
 from contact_center.schemas import (
     ActionAnswer,
     ActionBody,
+    DbId,
     LogoutBody,
     ResetBody,
     ResetPasswordBody,
@@ -126,7 +127,7 @@ def _replay(conn: Any, actor_id: int, key: str, fingerprint: str) -> dict[str, A
 
 def _action_route(name: str, body_type: type[ActionBody], path: str) -> None:
     def endpoint(
-        user_id: int,
+        user_id: DbId,
         body: body_type,  # type: ignore[valid-type]
         request: Request,
         store: StoreDep,
@@ -165,7 +166,7 @@ for _name, _body, _path in _ROUTES:
 
 @router.delete("/users/{user_id}", response_model=ActionAnswer, summary="Delete user")
 def delete_user(
-    user_id: int,
+    user_id: DbId,
     request: Request,
     store: StoreDep,
     who: Who,

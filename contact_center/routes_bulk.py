@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from contact_center import auth, bulk
 from contact_center.actions import ACTIONS
-from contact_center.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview
+from contact_center.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
 from contact_center.store import Store
 from contact_center.web import ProblemError, get_store, principal, require_admin
 
@@ -52,7 +52,7 @@ def create_job(body: BulkBody, request: Request, store: StoreDep, who: Who) -> d
 
 
 @router.get("/{job_id}", response_model=BulkJob)
-def get_job(job_id: int, store: StoreDep, who: Who) -> dict[str, Any]:
+def get_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
     view = bulk.job_view(store, job_id)
     if view is None:
         raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")
@@ -60,7 +60,7 @@ def get_job(job_id: int, store: StoreDep, who: Who) -> dict[str, Any]:
 
 
 @router.post("/{job_id}/cancel", response_model=BulkJob)
-def cancel_job(job_id: int, store: StoreDep, who: Who) -> dict[str, Any]:
+def cancel_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
     if not bulk.request_cancel(store, job_id):
         raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")
     view = bulk.job_view(store, job_id)

@@ -16,7 +16,14 @@ from sqlalchemy import select
 from contact_center import auth
 from contact_center.audit import read_audit
 from contact_center.db import calls, sessions, users
-from contact_center.schemas import ChangesAnswer, LoginAnswer, LoginBody, Snapshot, UserRowModel
+from contact_center.schemas import (
+    ChangesAnswer,
+    DbId,
+    LoginAnswer,
+    LoginBody,
+    Snapshot,
+    UserRowModel,
+)
 from contact_center.store import (
     CursorGone,
     SnapshotCache,
@@ -135,12 +142,12 @@ def _user_or_404(store: Store, user_id: int) -> dict[str, Any]:
 
 
 @router.get("/users/{user_id}", response_model=UserRowModel, tags=["users"])
-def get_user(user_id: int, store: StoreDep, who: Who) -> dict[str, Any]:
+def get_user(user_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
     return _user_or_404(store, user_id)
 
 
 @router.get("/users/{user_id}/sessions", tags=["users"])
-def get_sessions(user_id: int, store: StoreDep, who: Who) -> list[dict[str, Any]]:
+def get_sessions(user_id: DbId, store: StoreDep, who: Who) -> list[dict[str, Any]]:
     _user_or_404(store, user_id)
     with store.read() as conn:
         found = conn.execute(
@@ -159,7 +166,7 @@ def get_sessions(user_id: int, store: StoreDep, who: Who) -> list[dict[str, Any]
 
 @router.get("/users/{user_id}/calls", tags=["users"])
 def get_calls(
-    user_id: int, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 50
+    user_id: DbId, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 50
 ) -> list[dict[str, Any]]:
     with store.read() as conn:
         found = conn.execute(
@@ -184,7 +191,7 @@ def get_calls(
 
 @router.get("/users/{user_id}/activity", tags=["users"])
 def get_activity(
-    user_id: int, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    user_id: DbId, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
     with store.read() as conn:
         return read_audit(conn, user_id=user_id, limit=limit)
@@ -198,10 +205,10 @@ def _epoch(value: datetime | None) -> float | None:
 def get_audit(
     store: StoreDep,
     who: Who,
-    user_id: int | None = None,
+    user_id: DbId | None = None,
     actor: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=32)] = None,
-    job_id: int | None = None,
+    job_id: DbId | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 100,

@@ -11,6 +11,8 @@ StatusName = Literal[
 ]
 RoleName = Literal["agent", "supervisor", "admin"]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
+# A row id or version as the database stores it (64-bit): larger numbers are a 422, not a 500.
+DbId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class Strict(BaseModel):
@@ -163,7 +165,7 @@ class BulkBody(Strict):
     action: BulkAction
     scope: Annotated[IdsScope | FilterScope | AllScope, Field(discriminator="kind")]
     params: BulkParams = Field(default_factory=BulkParams)
-    expected_versions: dict[str, int] | None = Field(
+    expected_versions: dict[str, DbId] | None = Field(
         default=None, description="user id -> the row version the supervisor previewed"
     )
 
