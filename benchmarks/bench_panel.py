@@ -94,6 +94,7 @@ def bench_proxy(n: int) -> tuple[float, float]:
     rows = {r.id: r for r in make_rows(n)}
     model = LivePanelModel(clock=lambda: EPOCH)
     model.apply(ChangeBatch(list(rows.values()), [], 1, full=True))
+    model.coalesce_changes = False  # fair to the proxy: one dataChanged per run
     proxy = QSortFilterProxyModel()
     proxy.setSortRole(LivePanelModel.SortRole)
     proxy.setSourceModel(model)
@@ -123,6 +124,7 @@ def bench_stalls(n: int, seconds: float, use_proxy: bool) -> None:
     model.apply(ChangeBatch(list(rows.values()), [], 1, full=True))
     view = QTableView()
     if use_proxy:
+        model.coalesce_changes = False
         proxy = QSortFilterProxyModel()
         proxy.setSortRole(LivePanelModel.SortRole)
         proxy.setSourceModel(model)

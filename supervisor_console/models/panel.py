@@ -82,6 +82,9 @@ class LivePanelModel(QAbstractTableModel):
         self._sort_fn = SORT_KEYS[Column.NAME]
         self._descending = False
         self._filter = PanelFilter()
+        # Many scattered changes become one spanning dataChanged: a view just repaints.
+        # A proxy on top would re-check the whole span, so turn this off under a proxy.
+        self.coalesce_changes = True
         self._facets = Facets()
         self.facets = self._facets.values
 
@@ -357,7 +360,7 @@ class LivePanelModel(QAbstractTableModel):
     def _changed_rows(self, rows: list[UserRow]) -> None:
         positions = self._position_list(self._key(row) for row in rows)
         runs = contiguous_runs(positions)
-        if len(runs) > _MAX_CHANGE_RUNS:
+        if self.coalesce_changes and len(runs) > _MAX_CHANGE_RUNS:
             runs = [(runs[0][0], runs[-1][1])]
         last_column = len(Column) - 1
         for first, last in runs:
