@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import tempfile
 from collections.abc import Sequence
 
 import qasync
@@ -89,7 +90,10 @@ async def run(args: argparse.Namespace) -> int:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    settings = QSettings()
+    # A screenshot shows the defaults and leaves the user's saved layout alone.
+    scratch = tempfile.TemporaryDirectory() if args.screenshot else None
+    ini = QSettings.Format.IniFormat
+    settings = QSettings(f"{scratch.name}/s.ini", ini) if scratch else QSettings()
     store = None if args.demo else CredentialStore()
     console = Console(settings, store)
     app.lastWindowClosed.connect(console.closed.set)
@@ -103,6 +107,8 @@ async def run(args: argparse.Namespace) -> int:
             console.window.close()
             console.window.deleteLater()
         settings.sync()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
