@@ -86,7 +86,7 @@ class Simulator:
         r = self.rng.random()
         if status == "offline":
             self._sign_in(conn, uid)
-        elif status == "busy" and on_call:
+        elif on_call:  # also a call kept through a status set by a supervisor (e.g. break)
             self._end_call(conn, uid)
         elif status in ("busy", "unavailable") and not on_call:
             self._set(conn, uid, "available")  # wrap-up over

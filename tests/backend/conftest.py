@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,3 +57,21 @@ def supervisor(server: ServerThread) -> Iterator[httpx.Client]:
 def anon(server: ServerThread) -> Iterator[httpx.Client]:
     with client_for(server) as c:
         yield c
+
+
+@pytest.fixture
+def make_server(tmp_path: Path, seeded_template: Path) -> Iterator[Callable[..., ServerThread]]:
+    """Start servers with other options (e.g. a small `retain_changes`); all stopped after."""
+    started: list[ServerThread] = []
+
+    def make(**kwargs: Any) -> ServerThread:
+        db = tmp_path / f"cc{len(started)}.db"
+        shutil.copyfile(seeded_template, db)
+        started.append(start_server(db, **kwargs))
+        return started[-1]
+
+    try:
+        yield make
+    finally:
+        for srv in started:
+            srv.stop()
