@@ -32,6 +32,7 @@ class Simulator:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="simulator", daemon=True)
         self._carry = 0.0
+        self._stuck_cap = 1  # at most one agent in twenty stuck at a time, set per step
 
     def start(self) -> None:
         self._thread.start()
@@ -61,9 +62,8 @@ class Simulator:
             ]
             if not ids:
                 return
-            picked = {self.rng.choice(ids) for _ in range(n)} - self.stuck
-            if not picked:
-                return
+            self._stuck_cap = max(1, len(ids) // 20)
+            picked = {self.rng.choice(ids) for _ in range(n)}
             rows = conn.execute(
                 select(users.c.id, users.c.username, users.c.status).where(users.c.id.in_(picked))
             ).all()
@@ -77,10 +77,21 @@ class Simulator:
             }
             changed = []
             for uid, username, status in rows:
+                if self._still_stuck(uid, status, uid in live):
+                    continue
                 if self._move(conn, uid, status, uid in live):
                     changed.append((uid, username))
             for uid, username in changed:
                 touch(conn, [uid], username)
+
+    def _still_stuck(self, uid: int, status: str, on_call: bool) -> bool:
+        """A stuck agent stays stuck until someone (a supervisor's reset) changes it."""
+        if uid not in self.stuck:
+            return False
+        if status in ("busy", "unavailable") and not on_call:
+            return True
+        self.stuck.discard(uid)
+        return False
 
     def _move(self, conn: Connection, uid: int, status: str, on_call: bool) -> bool:
         r = self.rng.random()
@@ -141,7 +152,7 @@ class Simulator:
             .where(calls.c.user_id == uid, calls.c.ended_at.is_(None))
             .values(ended_at=now(), ended_by="hangup")
         )
-        if self.rng.random() < self.stuck_rate:
+        if self.rng.random() < self.stuck_rate and len(self.stuck) < self._stuck_cap:
             # The call ended but the dialer never heard: status stays as it was.
             self.stuck.add(uid)
             if self.rng.random() < 0.5:
