@@ -1,0 +1,114 @@
+"""What every single-user action is made of: a rule, a confirmation, an API call, a message.
+
+No Qt here. The context menu, the keyboard shortcut, the detail pane buttons and the bulk
+dialog all read the same unit, so they never disagree about what an action does.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, TypeVar
+
+from supervisor_console.api.types import UserRow
+
+P = TypeVar("P")
+
+
+class DialogKind(enum.Enum):
+    """Which dialog collects the action's input (the views map each kind to a widget)."""
+
+    CONFIRM = "confirm"  # a yes/no confirmation built from `confirmation()`
+    RESET_PASSWORD = "reset-password"  # options, then the temporary password shown once
+    RECYCLE = "recycle"  # the seven options, recycle fields, a review step
+    SET_STATUS = "set-status"  # break / dnd / meeting / other with text
+    PICK_SESSION = "pick-session"  # the user's sessions, one to end
+    NONE = "none"  # no dialog, no API call (navigation)
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Whether an action applies to a row; `reason` says why not (the menu's tooltip).
+
+    `explain` asks the caller to show the reason in a dialog when the shortcut is used
+    anyway (the reset of an Offline dialer needs more than a status-bar line).
+    """
+
+    enabled: bool
+    reason: str = ""
+    explain: bool = False
+
+
+ENABLED = Availability(True)
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A confirmation: `question` is shown word for word, `details` state the consequences."""
+
+    title: str
+    question: str
+    details: tuple[str, ...] = ()
+    confirm_label: str = "Confirm"
+    destructive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One request under /api/v1, carrying the precondition the supervisor saw."""
+
+    method: str
+    path: str
+    json: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def precondition(row: UserRow) -> dict[str, str]:
+    """`If-Match` with the version the supervisor saw (the status goes in the body)."""
+    return {"If-Match": str(row.version)}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def who(row: UserRow) -> str:
+    """The user as a confirmation names them: full name and username."""
+    return f"{row.name} ({row.username})"
+
+
+class UserAction(Generic[P]):
+    """One action on one user. Subclasses set the class attributes and override the hooks.
+
+    `P` is the type of the input the action's dialog collects (None for a plain confirm).
+    """
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    shortcut: ClassVar[str] = ""  # QKeySequence portable text, e.g. "Ctrl+D"
+    admin_only: ClassVar[bool] = False
+    verb: ClassVar[str] = ""  # "Your role (supervisor) cannot <verb>."
+    dialog: ClassVar[DialogKind] = DialogKind.CONFIRM
+    group: ClassVar[str] = "supervise"  # menu section
+
+    def availability(self, row: UserRow, role: str | None) -> Availability:
+        # An unknown role (a remembered token) is left to the server to refuse.
+        if self.admin_only and role is not None and role != "admin":
+            return Availability(False, f"Your role ({role}) cannot {self.verb}.")
+        return self.rule(row)
+
+    def rule(self, row: UserRow) -> Availability:
+        """The action's own rule on the row (role already checked)."""
+        return ENABLED
+
+    def confirmation(self, row: UserRow, params: P) -> Confirmation | None:
+        """What the confirmation says; None for actions that need none."""
+        return None
+
+    def call(self, row: UserRow, params: P) -> ApiCall | None:
+        """The request; None for actions that only navigate."""
+        return None
+
+    def done_message(self, row: UserRow, answer: dict[str, Any]) -> str:
+        return f"{self.label}: done for {row.name}."

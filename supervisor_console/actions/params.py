@@ -1,0 +1,135 @@
+"""The input some actions collect in their dialog before they run (plain data, no Qt)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+from supervisor_console.api.types import Status
+
+SETTABLE_STATUSES = (Status.BREAK, Status.DND, Status.MEETING, Status.OTHER)
+# The backend's own rule (contact_center/recycle.py), so the dialog refuses what it would.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutParams:
+    session_id: int | None = None  # None: every session
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordParams:
+    require_change: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChoice:
+    status: Status
+    text: str | None = None
+
+    def problem(self) -> str | None:
+        """Why this choice cannot be sent, or None."""
+        if self.status not in SETTABLE_STATUSES:
+            return "Choose Break, Do Not Disturb, Meeting or Other."
+        if self.status is Status.OTHER and not (self.text or "").strip():
+            return "Say what the status Other means (for example Training)."
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RecycleInfo:
+    first_name: str
+    last_name: str
+    email: str
+    send_welcome_email: bool = False
+
+    def problems(self) -> dict[str, str]:
+        """Field name -> what is wrong with it (empty when all is well)."""
+        found: dict[str, str] = {}
+        if not self.first_name.strip():
+            found["first_name"] = "Enter the new user's first name."
+        if not self.last_name.strip():
+            found["last_name"] = "Enter the new user's last name."
+        email = self.email.strip()
+        if not email:
+            found["email"] = "Enter the new user's email address."
+        elif not EMAIL_RE.match(email):
+            found["email"] = f"{email} is not a valid email address."
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class ResetOption:
+    name: str  # field of ResetOptions and of the API body
+    label: str
+    explanation: str  # one line, from the reset page (seed 003)
+    review: str  # what the review step says will happen
+
+
+RESET_OPTIONS: tuple[ResetOption, ...] = (
+    ResetOption(
+        "delete_voicemail", "Delete Voicemail Messages",
+        "Deletes any voicemail messages for the user, including the New, Saved and Trash boxes.",
+        "Delete every voicemail message (New, Saved and Trash).",
+    ),
+    ResetOption(
+        "delete_greetings", "Delete Voicemail Greetings",
+        "Deletes every voicemail greeting, including those with time frames and the recorded name.",
+        "Delete every voicemail greeting and the recorded name.",
+    ),
+    ResetOption(
+        "delete_answering_rules", "Delete Answering Rules",
+        "Deletes all rules; the default rule to ring the user's phones is put back in place.",
+        "Delete all answering rules and restore the default rule (ring the user's phones).",
+    ),
+    ResetOption(
+        "delete_custom_contacts", "Delete Custom Contacts",
+        "Deletes all custom contacts. Shared contacts are not touched.",
+        "Delete all custom contacts (shared contacts stay).",
+    ),
+    ResetOption(
+        "unassign_phone_number", "Unassign Phone Number",
+        "A number routed directly to the user becomes an Available Number; it stays in the inventory.",
+        "Unassign the phone number; it returns to the inventory as available.",
+    ),
+    ResetOption(
+        "remove_lines", "Remove lines from physical phones",
+        "Removes desk phones (with MAC addresses) from the user, and their soft and mobile phones.",
+        "Remove the user's lines from desk, soft and mobile phones.",
+    ),
+    ResetOption(
+        "recycle", "Recycle User",
+        "Name and email are always cleared; with this option you enter a new name and email.",
+        "Set a new name and email for the next person using this seat.",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ResetOptions:
+    delete_voicemail: bool = False
+    delete_greetings: bool = False
+    delete_answering_rules: bool = False
+    delete_custom_contacts: bool = False
+    unassign_phone_number: bool = False
+    remove_lines: bool = False
+    recycle: RecycleInfo | None = None
+
+    def chosen(self) -> list[ResetOption]:
+        return [option for option in RESET_OPTIONS if getattr(self, option.name)]
+
+    def body(self) -> dict[str, object]:
+        """The API body's option fields (the precondition is added by the action)."""
+        body: dict[str, object] = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name != "recycle"
+        }
+        recycle = self.recycle
+        body["recycle"] = None
+        if recycle is not None:
+            body["recycle"] = {
+                "first_name": recycle.first_name.strip(),
+                "last_name": recycle.last_name.strip(),
+                "email": recycle.email.strip(),
+                "send_welcome_email": recycle.send_welcome_email,
+            }
+        return body

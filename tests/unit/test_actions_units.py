@@ -1,0 +1,199 @@
+"""The action units without a server or a window: menus, rules, texts, requests."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+
+from supervisor_console.actions import BY_KEY, DialogKind, menu_items
+from supervisor_console.actions.audit_text import readable_entry
+from supervisor_console.actions.dialer import (
+    QUESTION_BUSY,
+    QUESTION_UNAVAILABLE,
+    ResetDialerAction,
+)
+from supervisor_console.actions.params import (
+    LogoutParams,
+    PasswordParams,
+    RecycleInfo,
+    ResetOptions,
+    StatusChoice,
+)
+from supervisor_console.actions.recycle import CAUTION, review_lines
+from supervisor_console.api.types import LiveCall, Status, UserRow
+from supervisor_console.models.samples import make_row
+
+CALL = LiveCall(9, "inbound", "+15551234567", datetime(2026, 11, 23, 9, tzinfo=UTC))
+SUPERVISE = ["details", "activity", "reset-dialer", "logout", "logout-session", "set-status"]
+ADMIN = ["deactivate", "activate", "reset-password", "reset-2fa", "reset", "delete"]
+
+
+def row_in(status: Status, **extra: object) -> UserRow:
+    sessions = 0 if status is Status.OFFLINE else 1
+    fields: dict[str, object] = {"status": status, "session_count": sessions, "two_factor": True}
+    fields.update(extra)
+    return make_row(7, first_name="Ada", last_name="Lovelace", username="agent7", **fields)
+
+
+def enabled(status: Status, role: str = "admin", **extra: object) -> dict[str, bool]:
+    return {i.key: i.enabled for i in menu_items(row_in(status, **extra), role)}
+
+
+def test_menu_lists_every_action_in_order_with_shortcuts() -> None:
+    items = menu_items(row_in(Status.BUSY), "admin")
+    assert [i.key for i in items] == SUPERVISE + ADMIN
+    shortcuts = {i.key: i.shortcut for i in items}
+    assert shortcuts["reset-dialer"] == "R" and shortcuts["logout"] == "L"
+    assert shortcuts["deactivate"] == "Ctrl+D" and shortcuts["delete"] == "Del"
+    assert shortcuts["set-status"] == "S" and shortcuts["details"] == "Return"
+    assert [i.key for i in items if i.separator_before] == ["reset-dialer", "deactivate"]
+
+
+@pytest.mark.parametrize(
+    ("status", "reset", "set_status", "logout"),
+    [
+        (Status.AVAILABLE, False, True, True),
+        (Status.BUSY, True, True, True),
+        (Status.UNAVAILABLE, True, True, True),
+        (Status.BREAK, False, True, True),
+        (Status.DND, False, True, True),
+        (Status.MEETING, False, True, True),
+        (Status.OTHER, False, True, True),
+        (Status.OFFLINE, False, False, False),
+    ],
+)
+def test_menu_per_status(status: Status, reset: bool, set_status: bool, logout: bool) -> None:
+    got = enabled(status)
+    assert got["reset-dialer"] is reset
+    assert got["set-status"] is set_status
+    assert got["logout"] is logout and got["logout-session"] is logout
+    assert got["details"] and got["activity"] and got["delete"] and got["reset"]
+
+
+def test_reasons_say_why() -> None:
+    offline = {i.key: i for i in menu_items(row_in(Status.OFFLINE), "admin")}
+    reason = offline["reset-dialer"].reason
+    assert "applies only to users whose status shows Unavailable or Busy" in reason
+    assert "Check that the user is signed in and that the dialer is enabled" in reason
+    assert ResetDialerAction().availability(row_in(Status.OFFLINE), "admin").explain
+    assert offline["logout"].reason == "Ada Lovelace has no active sessions."
+    assert "Offline" in offline["set-status"].reason
+    avail = {i.key: i for i in menu_items(row_in(Status.AVAILABLE), "admin")}
+    assert avail["reset-dialer"].reason.endswith("Ada Lovelace is Available.")
+
+
+def test_active_and_two_factor_rules() -> None:
+    assert enabled(Status.BREAK)["deactivate"] and not enabled(Status.BREAK)["activate"]
+    inactive = enabled(Status.OFFLINE, active=False)
+    assert inactive["activate"] and not inactive["deactivate"]
+    assert not enabled(Status.BREAK, two_factor=False)["reset-2fa"]
+
+
+def test_supervisor_sees_admin_actions_disabled_with_the_reason() -> None:
+    items = {i.key: i for i in menu_items(row_in(Status.BUSY), "supervisor")}
+    for key in ADMIN:
+        assert not items[key].enabled
+        assert items[key].reason.startswith("Your role (supervisor) cannot ")
+    assert items["delete"].reason == "Your role (supervisor) cannot delete users."
+    assert all(items[k].enabled for k in SUPERVISE)
+
+
+def test_reset_dialer_texts_word_for_word() -> None:
+    unit = BY_KEY["reset-dialer"]
+    unavailable = unit.confirmation(row_in(Status.UNAVAILABLE), None)
+    assert unavailable.question == "Are you sure you want to mark this user as Available?"
+    assert unavailable.question == QUESTION_UNAVAILABLE
+    busy = unit.confirmation(row_in(Status.BUSY, live_call=CALL), None)
+    assert (
+        busy.question
+        == QUESTION_BUSY
+        == (
+            "Are you sure you want to mark this user as Available? If the user is currently on "
+            "a call, the call will be automatically disconnected."
+        )
+    )
+    assert busy.confirm_label == "Confirm"
+    assert any("+15551234567" in d for d in busy.details)
+    assert "Ada Lovelace (agent7)" in busy.details[0]
+
+
+def test_calls_carry_the_precondition_the_supervisor_saw() -> None:
+    row = row_in(Status.BUSY, version=42)
+    call = BY_KEY["reset-dialer"].call(row, None)
+    assert call is not None
+    assert (call.method, call.path) == ("POST", "/users/7/reset-dialer")
+    assert call.json == {"expected_status": "busy"} and call.headers == {"If-Match": "42"}
+    delete = BY_KEY["delete"].call(row, None)
+    assert delete is not None and delete.method == "DELETE"
+    assert delete.params == {"expected_status": "busy"} and delete.headers["If-Match"] == "42"
+    one = BY_KEY["logout-session"].call(row, LogoutParams(5))
+    assert one is not None and one.json == {"expected_status": "busy", "session_id": 5}
+    pw = BY_KEY["reset-password"].call(row, PasswordParams(False))
+    assert pw is not None and pw.json == {"expected_status": "busy", "require_change": False}
+    st = BY_KEY["set-status"].call(row, StatusChoice(Status.OTHER, " Training "))
+    assert st is not None and st.method == "PUT"
+    assert st.json == {"expected_status": "busy", "status": "other", "text": "Training"}
+    assert BY_KEY["details"].call(row, None) is None
+    assert BY_KEY["details"].dialog is DialogKind.NONE
+
+
+def test_destructive_confirmations_name_the_user_and_the_consequence() -> None:
+    row = row_in(Status.BREAK)
+    for key in ("deactivate", "reset-password", "delete"):
+        conf = BY_KEY[key].confirmation(row, PasswordParams())
+        assert "Ada Lovelace (agent7)" in conf.question
+        assert "Ada Lovelace will be signed out of every session." in conf.details
+    delete = BY_KEY["delete"].confirmation(row, None)
+    assert "Their leads will be unassigned, not deleted." in delete.details
+    logout = BY_KEY["logout"].confirmation(row, LogoutParams())
+    assert logout.question == "Log out Ada Lovelace from all sessions?"
+
+
+def test_set_status_and_recycle_input_checks() -> None:
+    assert StatusChoice(Status.OTHER, "  ").problem() is not None
+    assert StatusChoice(Status.OTHER, "Training").problem() is None
+    assert StatusChoice(Status.AVAILABLE).problem() is not None
+    bad = RecycleInfo("", "Hopper", "grace@").problems()
+    assert set(bad) == {"first_name", "email"}
+    assert RecycleInfo("Grace", "Hopper", "grace@example.com").problems() == {}
+
+
+def test_recycle_review_and_body() -> None:
+    row = row_in(Status.OFFLINE)
+    recycle = RecycleInfo("Grace", "Hopper", "grace@example.com", True)
+    options = ResetOptions(delete_voicemail=True, remove_lines=True, recycle=recycle)
+    lines = review_lines(row, options)
+    assert lines[0].startswith("Delete every voicemail message")
+    assert lines[-1] == (
+        "Recycle the seat as Grace Hopper <grace@example.com>; send a welcome email."
+    )
+    body = options.body()
+    assert body["delete_voicemail"] and not body["delete_greetings"]
+    assert body["recycle"] == {
+        "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+        "send_welcome_email": True,
+    }  # fmt: skip
+    conf = BY_KEY["reset"].confirmation(row, ResetOptions())
+    assert CAUTION in conf.question and conf.confirm_label == "Reset"
+    assert conf.details == ("Clear the name and email of Ada Lovelace.",)
+
+
+def test_audit_entries_read_as_who_did_what() -> None:
+    entry = {
+        "at": "2026-11-23T09:00:00+00:00", "actor": "supervisor", "action": "reset-dialer",
+        "before": {"status": "busy", "active": True}, "after": {"status": "available", "active": True},
+        "job_id": None,
+    }  # fmt: skip
+    shown = readable_entry(entry)
+    assert shown["action"] == "Reset dialer status" and shown["actor"] == "supervisor"
+    assert (shown["before"], shown["after"]) == ("status: Busy", "status: Available")
+    gone = readable_entry({**entry, "action": "delete", "after": None, "job_id": 3})
+    assert gone["after"] == "deleted" and gone["action"] == "Delete user (bulk job 3)"
+
+
+def test_units_are_frozen_data() -> None:
+    conf = BY_KEY["activate"].confirmation(row_in(Status.OFFLINE, active=False), None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        conf.question = "x"
