@@ -74,7 +74,8 @@ def preview(
             continue
         if spec.disconnects_calls and row["live_call"] is not None:
             live += 1
-    missing = len(scope.get("ids", [])) - len(rows) if scope["kind"] == "ids" else 0
+    # A repeated id is one user, as in the job itself.
+    missing = len(set(scope["ids"])) - len(rows) if scope["kind"] == "ids" else 0
     if missing > 0:
         skipped["no such user"] += missing
     total = len(rows) + max(missing, 0)

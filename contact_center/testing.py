@@ -51,6 +51,9 @@ class ServerThread:
             seed(self.store, self.seed_users, self.admin_password, self.supervisor_password)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit it: without it every keep-alive answer waits ~40 ms
+        # (Nagle on the server's split header/body writes against the client's delayed ACK).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(

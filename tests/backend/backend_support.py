@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select, update
 
 from contact_center import auth
 from contact_center.db import calls, sessions, users
-from contact_center.store import Store, now
+from contact_center.store import Store, now, touch
 from contact_center.testing import ServerThread
 
 ADMIN_PW = "admin-pw"
@@ -97,6 +97,8 @@ def arrange(
                         started_at=now() - 100, last_seen=now(),
                     )
                 )  # fmt: skip
+        # Like every real change: a new version and a feed entry (the snapshot cache relies on it).
+        touch(conn, [uid], None)
 
 
 def agent_in(

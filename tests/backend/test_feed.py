@@ -16,9 +16,9 @@ from contact_center.testing import ServerThread
 
 
 def test_cursor_then_changes(server: ServerThread, supervisor: httpx.Client) -> None:
+    uid = agent_in(server, "unavailable")
     snap = supervisor.get("/users").json()
     assert len(snap["users"]) == 42 and isinstance(snap["cursor"], int)
-    uid = agent_in(server, "unavailable")
     idle = supervisor.get("/changes", params={"since": snap["cursor"], "wait": 0}).json()
     assert idle == {**idle, "users": [], "deleted": [], "cursor": snap["cursor"]}
     r = supervisor.post(f"/users/{uid}/reset-dialer", json={})
