@@ -87,6 +87,7 @@ class LivePanelModel(QAbstractTableModel):
         self.coalesce_changes = True
         self._facets = Facets()
         self.facets = self._facets.values
+        self.marks: dict[int, str] = {}  # user id -> note after the status (a pending reset)
 
     # ---- Qt model interface -------------------------------------------------------------
 
@@ -110,7 +111,10 @@ class LivePanelModel(QAbstractTableModel):
         row = self._rows[self._storage(index.row())]
         column = index.column()
         if role == _DISPLAY:
-            return panel_roles.display(column, row, self._now)
+            text = panel_roles.display(column, row, self._now)
+            if self.marks and column == Column.STATUS and row.id in self.marks:
+                return f"{text} · {self.marks[row.id]}"
+            return text
         if role == self.RowRole:
             return row
         if role == self.SortRole:
@@ -164,6 +168,17 @@ class LivePanelModel(QAbstractTableModel):
         row = self._by_id.get(user_id)
         pos = None if row is None else self._position(self._key(row))
         return None if pos is None else self._display(pos)
+
+    def set_mark(self, user_id: int, text: str | None) -> None:
+        """Show `text` after the user's status (None removes it); repaints that cell."""
+        if text is None:
+            self.marks.pop(user_id, None)
+        else:
+            self.marks[user_id] = text
+        shown = self.display_row_of(user_id)
+        if shown is not None:
+            cell = self.index(shown, Column.STATUS)
+            self.dataChanged.emit(cell, cell, [_DISPLAY])
 
     def stuck_reason(self, user_id: int) -> str | None:
         return self._stuck.get(user_id)

@@ -19,6 +19,7 @@ from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatu
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.feed import ChangeFeed
 from supervisor_console.models.panel import LivePanelModel
+from supervisor_console.views.action_controller import ActionController
 from supervisor_console.views.main_window import MainWindow
 from supervisor_console.views.sign_in import SignInDialog, SignInRequest, sign_in_error_text
 
@@ -36,6 +37,8 @@ class Console:
     ) -> None:
         self.settings = settings
         self.feed_wait = feed_wait
+        self.reset_limit = 30.0  # seconds a dialer reset may take to show Available
+        self.actions: ActionController | None = None
         self.store = store
         self.model = LivePanelModel()
         self.window: MainWindow | None = None
@@ -53,6 +56,7 @@ class Console:
         if self.window is None:
             self.window = MainWindow(self.model, self.settings, title)
             self.window.sign_in_requested.connect(self.ask_sign_in)
+            self.actions = ActionController(self.window, reset_limit=self.reset_limit)
             self.window.show()
         return self.window
 
@@ -64,6 +68,8 @@ class Console:
             await old.aclose()
         window = self.open_window(client.base_url)
         window.set_detail_source(client)
+        if self.actions is not None:
+            self.actions.set_client(client)
         window.set_signed_in_as(f"Signed in as {who} on {client.base_url}")
         self.feed = ChangeFeed(client, self._on_batch, self._on_status, wait=self.feed_wait)
         self.feed.start()
@@ -87,6 +93,8 @@ class Console:
             await feed.stop()
 
     async def shutdown(self) -> None:
+        if self.actions is not None:
+            await self.actions.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

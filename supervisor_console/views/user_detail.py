@@ -9,7 +9,7 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QFormLayout,
@@ -70,6 +70,8 @@ def _cell(value: Any) -> str:
 
 
 class UserDetailPane(QDockWidget):
+    row_shown = Signal(object)  # the UserRow now shown (new user or a live update)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("User details", parent)
         self.setObjectName("user_detail")
@@ -87,7 +89,16 @@ class UserDetailPane(QDockWidget):
         layout = QVBoxLayout(body)
         layout.addLayout(self._form)
         layout.addWidget(self.tabs, 1)
+        self._layout = layout
         self.setWidget(body)
+
+    def add_section(self, widget: QWidget) -> None:
+        """Put `widget` between the fields and the lists (e.g. the action buttons)."""
+        self._layout.insertWidget(self._layout.indexOf(self.tabs), widget)
+
+    def show_list(self, key: str) -> None:
+        """Bring the "sessions", "calls" or "activity" tab to the front."""
+        self.tabs.setCurrentIndex(list(_LISTS).index(key))
 
     def _list_page(self, key: str, columns: list[str]) -> QWidget:
         page = QWidget(self)
@@ -126,6 +137,7 @@ class UserDetailPane(QDockWidget):
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._form.addRow(f"{label}:", text)
         self.setWindowTitle(f"User details: {row.name}")
+        self.row_shown.emit(row)
 
     def field_text(self, label: str) -> str | None:
         """The shown value of a field (for tests and accessibility checks)."""

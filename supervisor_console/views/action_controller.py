@@ -1,0 +1,248 @@
+"""Wires the action units into the window: the panel's context menu (mouse, Menu key,
+Shift+F10), one shortcut per action, the detail pane's buttons, `/` to search.
+
+Every entry point ends in `trigger(key, row)`, which runs the same unit the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from supervisor_console.actions.base import DialogKind
+from supervisor_console.actions.catalogue import BY_KEY, CATALOGUE, MenuItem, menu_items
+from supervisor_console.actions.execute import Outcome, RetryPolicy
+from supervisor_console.actions.reset_watch import DEFAULT_LIMIT, WatchState
+from supervisor_console.api.client import ApiClient
+from supervisor_console.api.types import ChangeBatch, UserRow
+from supervisor_console.views.action_flow import run_action
+from supervisor_console.views.action_panel import (
+    ActionPanel,
+    ReadableDetails,
+    shortcut_text,
+    troubleshooting_text,
+)
+from supervisor_console.views.dialogs.runner import DialogRunner
+from supervisor_console.views.main_window import MainWindow
+from supervisor_console.views.reset_watcher import ResetWatcher
+
+log = logging.getLogger(__name__)
+MESSAGE_MS = 15000
+_TO_PANEL_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class ActionController(QObject):
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        runner: DialogRunner | None = None,
+        reset_limit: float = DEFAULT_LIMIT,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 (frozen)
+    ) -> None:
+        super().__init__(window)
+        self.window, self.model, self.panel = window, window.model, window.panel
+        self.runner = runner or DialogRunner(window)
+        self.client: ApiClient | None = None
+        self.retry = retry
+        self.watcher = ResetWatcher(self.model, reset_limit, self)
+        self.watcher.changed.connect(self._watch_changed)
+        self.buttons = ActionPanel(window.detail)
+        self.buttons.triggered.connect(self._button)
+        window.detail.add_section(self.buttons)
+        window.detail.row_shown.connect(self._detail_shown)
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.last_menu: QMenu | None = None
+        self.shortcuts: dict[str, QAction] = {}
+        self._install_shortcuts()
+        for target in (self.panel, self.panel.viewport(), window.filter_bar.search):
+            target.installEventFilter(self)
+
+    @property
+    def role(self) -> str | None:
+        return self.client.role if self.client is not None else None
+
+    def set_client(self, client: ApiClient | None) -> None:
+        self.client = client
+        self.window.set_detail_source(ReadableDetails(client) if client is not None else None)
+
+    # ---- entry points -------------------------------------------------------------------
+
+    def trigger(self, key: str, row: UserRow | None = None) -> asyncio.Task[Any] | None:
+        """Run action `key` for `row` (default: the panel's current row) as seen now."""
+        row = row or self.panel.current_user()
+        if row is None:
+            self.show_message("Select a user first.")
+            return None
+        unit = BY_KEY[key]
+        if unit.dialog is DialogKind.NONE:
+            self._navigate(key, row)
+            return None
+        available = unit.availability(row, self.role)
+        if not available.enabled:
+            if available.explain:
+                return self._spawn(self.runner.inform(unit.label, available.reason))
+            self.show_message(available.reason)
+            return None
+        return self._spawn(run_action(self, unit, row))
+
+    def menu_items(self, row: UserRow) -> list[MenuItem]:
+        return menu_items(row, self.role)
+
+    def build_menu(self, row: UserRow) -> QMenu:
+        menu = QMenu(self.panel)
+        menu.setToolTipsVisible(True)
+        for item in self.menu_items(row):
+            if item.separator_before:
+                menu.addSeparator()
+            # The shortcut after a tab is drawn in the shortcut column without registering
+            # a second shortcut (which would steal Enter inside the open menu).
+            action = menu.addAction(f"{item.label}\t{shortcut_text(item.shortcut)}")
+            action.setEnabled(item.enabled)
+            action.setToolTip(item.reason or item.label)
+            action.setData(item.key)
+            action.triggered.connect(lambda _=False, k=item.key, r=row: self.trigger(k, r))
+        return menu
+
+    def open_menu(self, at: QPoint | None = None) -> QMenu | None:
+        """The context menu for the current row, at `at` (global) or below the row."""
+        row = self.panel.current_user()
+        if row is None:
+            self.show_message("Select a user first.")
+            return None
+        if at is None:
+            rect = self.panel.visualRect(self.panel.currentIndex())
+            at = self.panel.viewport().mapToGlobal(rect.bottomLeft())
+        if self.last_menu is not None:
+            self.last_menu.close()
+        menu = self.last_menu = self.build_menu(row)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.destroyed.connect(lambda _=None, gone=menu: self._menu_gone(gone))
+        menu.popup(at)
+        return menu
+
+    # ---- FlowHost -----------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        self.window.show_message(text, MESSAGE_MS)
+
+    def apply_rows(self, rows: list[UserRow], deleted: list[int]) -> None:
+        if not rows and not deleted:
+            return
+        # By version, like the feed: its later copy of the same change is ignored.
+        self.window.apply_batch(ChangeBatch(rows, deleted, cursor=0))
+        detail = self.window.detail
+        if detail.user_id in deleted:
+            detail.hide()
+        elif detail.isVisible() and any(r.id == detail.user_id for r in rows):
+            detail.show_user(next(r for r in rows if r.id == detail.user_id))  # reload lists
+
+    def sign_in_again(self) -> None:
+        self.window.sign_in_requested.emit()
+
+    # ---- wiring -------------------------------------------------------------------------
+
+    def _install_shortcuts(self) -> None:
+        for unit in CATALOGUE:
+            if unit.key != "details":  # the panel already opens details on Enter
+                self._shortcut(unit.shortcut, unit.label, lambda k=unit.key: self.trigger(k))
+        self._shortcut("Shift+F10", "Actions menu", self.open_menu)
+        self._shortcut("/", "Find", self._focus_search)
+
+    def _shortcut(self, keys: str, label: str, slot: Any) -> None:
+        action = QAction(label, self.panel)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _=False: slot())
+        self.panel.addAction(action)
+        self.shortcuts[keys] = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ContextMenu and watched is not self.window.filter_bar.search:
+            assert isinstance(event, QContextMenuEvent)
+            self._context_menu(event)
+            return True
+        if event.type() == QEvent.Type.KeyPress and watched is self.window.filter_bar.search:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in _TO_PANEL_KEYS and not event.modifiers():
+                self._search_to_panel()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _context_menu(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            index = self.panel.indexAt(self.panel.viewport().mapFromGlobal(event.globalPos()))
+            if not index.isValid():
+                return
+            self.panel.setCurrentIndex(index)
+            self.open_menu(event.globalPos())
+        else:
+            self.open_menu()
+
+    def _focus_search(self) -> None:
+        self.window.filter_bar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.window.filter_bar.search.selectAll()
+
+    def _search_to_panel(self) -> None:
+        """Down or Enter in the search box: apply it now and go to the first match."""
+        self.model.set_filter(self.window.filter_bar.current_filter())
+        self.panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.panel.currentIndex().isValid() and self.model.rowCount() > 0:
+            self.panel.setCurrentIndex(self.model.index(0, 0))
+
+    def _navigate(self, key: str, row: UserRow) -> None:
+        self.window.open_detail(row)
+        if key == "activity":
+            self.window.detail.show_list("activity")
+
+    def _button(self, key: str) -> None:
+        user_id = self.window.detail.user_id
+        row = self.model.user(user_id) if user_id is not None else None
+        if row is not None:
+            self.trigger(key, row)
+
+    def _detail_shown(self, row: UserRow) -> None:
+        self.buttons.set_items(self.menu_items(row))
+        overdue = self.watcher.state(row.id) is WatchState.OVERDUE
+        text = troubleshooting_text(row, self.watcher.limit) if overdue else None
+        self.buttons.set_troubleshooting(text)
+
+    def _watch_changed(self, user_id: int) -> None:
+        row = self.model.user(user_id)
+        if row is not None and self.window.detail.user_id == user_id:
+            self._detail_shown(row)
+
+    def _menu_gone(self, menu: QMenu) -> None:
+        if self.last_menu is menu:
+            self.last_menu = None
+
+    # ---- tasks --------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("action failed", exc_info=task.exception())
+            self.show_message(f"The action failed unexpectedly: {task.exception()}")
+
+    async def close(self) -> None:
+        """Cancel running actions (their dialogs close) and stop the watch."""
+        self.watcher.stop()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def outcome_of(self, task: asyncio.Task[Any]) -> Outcome | None:
+        result = task.result()
+        return result if isinstance(result, Outcome) else None

@@ -1,0 +1,148 @@
+"""Reset and recycle (seed 003): the options, the new user's details, a review, then Reset."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from supervisor_console.actions.params import RESET_OPTIONS, RecycleInfo, ResetOptions
+from supervisor_console.actions.recycle import CAUTION, review_lines
+from supervisor_console.api.types import UserRow
+from supervisor_console.views.dialogs.common import ActionDialog, bullets, text_label
+
+OPTIONS, DETAILS, REVIEW = 0, 1, 2
+_ERROR_STYLE = "color: #a4262c;"
+_HINT_STYLE = "color: palette(placeholder-text); margin-left: 22px;"
+
+
+def _caution(parent: QWidget) -> QLabel:
+    label = text_label(CAUTION, parent, bold=True)
+    label.setStyleSheet(_ERROR_STYLE)
+    return label
+
+
+class RecycleDialog(ActionDialog):
+    def __init__(self, row: UserRow, parent: QWidget | None = None) -> None:
+        super().__init__(row, "Reset and recycle", "Next", parent)
+        self.pages = QStackedWidget(self)
+        self.checks: dict[str, QCheckBox] = {}
+        self.fields: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.pages.addWidget(self._options_page())
+        self.pages.addWidget(self._details_page())
+        self.pages.addWidget(self._review_page())
+        self.body.addWidget(self.pages)
+        self.back_button = QPushButton("&Back", self)
+        self.buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.back_button.clicked.connect(self.go_back)
+        self.finish_layout()
+        self._show_page(OPTIONS)
+
+    # ---- pages ----------------------------------------------------------------------
+
+    def _options_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_caution(page))
+        layout.addWidget(text_label("Select each of the items to reset:", page))
+        for option in RESET_OPTIONS:
+            check = QCheckBox(option.label, page)
+            hint = text_label(option.explanation, page)
+            hint.setStyleSheet(_HINT_STYLE)
+            self.checks[option.name] = check
+            layout.addWidget(check)
+            layout.addWidget(hint)
+        return page
+
+    def _details_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(text_label("The new user of this seat:", page))
+        form = QFormLayout()
+        for name, label in (("first_name", "First name"), ("last_name", "Last name"),
+                            ("email", "Email")):  # fmt: skip
+            field = QLineEdit(page)
+            field.setMaxLength(254 if name == "email" else 100)
+            error = QLabel(page)
+            error.setStyleSheet(_ERROR_STYLE)
+            error.hide()
+            field.textEdited.connect(self._validate_details)
+            self.fields[name], self.errors[name] = field, error
+            form.addRow(f"{label}:", field)
+            form.addRow("", error)
+        layout.addLayout(form)
+        self.welcome = QCheckBox("Send welcome email", page)
+        self.welcome.setChecked(True)
+        self.welcome.setToolTip("The new user gets their login and a link to set a password.")
+        layout.addWidget(self.welcome)
+        return page
+
+    def _review_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(text_label(f"Review what will happen to {self.row.name}:", page))
+        self.review = bullets([], page)
+        self.review.setObjectName("review")
+        layout.addWidget(self.review)
+        layout.addWidget(_caution(page))
+        return page
+
+    # ---- navigation -----------------------------------------------------------------
+
+    def options(self) -> ResetOptions:
+        flags = {name: check.isChecked() for name, check in self.checks.items()}
+        recycle = None
+        if flags.pop("recycle"):
+            recycle = RecycleInfo(
+                self.fields["first_name"].text(), self.fields["last_name"].text(),
+                self.fields["email"].text(), self.welcome.isChecked(),
+            )  # fmt: skip
+        return ResetOptions(**flags, recycle=recycle)
+
+    def on_confirm(self) -> None:
+        page = self.pages.currentIndex()
+        if page == OPTIONS:
+            self._show_page(DETAILS if self.checks["recycle"].isChecked() else REVIEW)
+        elif page == DETAILS:
+            if self._validate_details(show_all=True):
+                self._show_page(REVIEW)
+        else:
+            self.accept()
+
+    def go_back(self) -> None:
+        page = self.pages.currentIndex()
+        recycling = self.checks["recycle"].isChecked()
+        self._show_page(DETAILS if page == REVIEW and recycling else OPTIONS)
+
+    def _show_page(self, page: int) -> None:
+        if page == REVIEW:
+            self.review.setText(
+                "\n".join(f"•  {x}" for x in review_lines(self.row, self.options()))
+            )
+        self.pages.setCurrentIndex(page)
+        self.back_button.setEnabled(page != OPTIONS)
+        self.confirm_button.setText("&Reset" if page == REVIEW else "&Next")
+        self.cancel_button.setFocus()
+        if page == DETAILS:
+            self.fields["first_name"].setFocus()
+
+    def _validate_details(self, *_args: object, show_all: bool = False) -> bool:
+        info = self.options().recycle
+        problems = info.problems() if info is not None else {}
+        for name, error in self.errors.items():
+            touched = show_all or bool(self.fields[name].text())
+            error.setText(problems.get(name, ""))
+            error.setVisible(touched and name in problems)
+        return not problems

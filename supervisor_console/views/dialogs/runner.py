@@ -1,0 +1,91 @@
+"""The one seam through which actions open dialogs; tests drive it.
+
+Every dialog is opened with `open()` and awaited through its `finished` signal: no
+`exec()`, no nested event loop inside a running coroutine (qasync issues #59, #82).
+
+Signals:
+    opened(QDialog): a dialog has just been opened (tests and screenshots take it here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog, QWidget
+
+from supervisor_console.actions.base import Confirmation
+from supervisor_console.actions.params import (
+    LogoutParams,
+    PasswordParams,
+    ResetOptions,
+    StatusChoice,
+)
+from supervisor_console.api.types import UserRow
+from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
+from supervisor_console.views.dialogs.password import ResetPasswordDialog, TemporaryPasswordDialog
+from supervisor_console.views.dialogs.recycle import RecycleDialog
+from supervisor_console.views.dialogs.sessions import SessionPickerDialog
+from supervisor_console.views.dialogs.status import SetStatusDialog
+
+
+class DialogRunner(QObject):
+    opened = Signal(object)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.current: QDialog | None = None
+
+    async def run(self, dialog: QDialog) -> bool:
+        """Open `dialog` window-modal; True when it was accepted."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def finished(result: int) -> None:
+            if not future.done():
+                future.set_result(result)
+
+        dialog.finished.connect(finished)
+        self.current = dialog
+        dialog.open()
+        self.opened.emit(dialog)
+        try:
+            return await future == QDialog.DialogCode.Accepted
+        except asyncio.CancelledError:
+            dialog.reject()  # the console is closing: never leave a dialog behind
+            raise
+        finally:
+            if self.current is dialog:
+                self.current = None
+            dialog.deleteLater()
+
+    async def confirm(self, row: UserRow, confirmation: Confirmation) -> bool:
+        return await self.run(ConfirmDialog(row, confirmation, self.parent_widget))
+
+    async def inform(self, title: str, text: str, details: Sequence[str] = ()) -> None:
+        await self.run(NoticeDialog(title, text, details, self.parent_widget))
+
+    async def reset_password(
+        self, row: UserRow, confirmation: Confirmation
+    ) -> PasswordParams | None:
+        dialog = ResetPasswordDialog(row, confirmation, self.parent_widget)
+        return dialog.params() if await self.run(dialog) else None
+
+    async def show_password(self, row: UserRow, password: str) -> None:
+        await self.run(TemporaryPasswordDialog(row, password, self.parent_widget))
+
+    async def recycle(self, row: UserRow) -> ResetOptions | None:
+        dialog = RecycleDialog(row, self.parent_widget)
+        return dialog.options() if await self.run(dialog) else None
+
+    async def set_status(self, row: UserRow) -> StatusChoice | None:
+        dialog = SetStatusDialog(row, self.parent_widget)
+        return dialog.choice() if await self.run(dialog) else None
+
+    async def pick_session(
+        self, row: UserRow, sessions: list[dict[str, Any]]
+    ) -> LogoutParams | None:
+        dialog = SessionPickerDialog(row, sessions, self.parent_widget)
+        return dialog.params() if await self.run(dialog) else None

@@ -1,0 +1,69 @@
+"""Set status on the user's behalf: Break, Do Not Disturb, Meeting, or Other with a text."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QRadioButton, QWidget
+
+from supervisor_console.actions.params import SETTABLE_STATUSES, StatusChoice
+from supervisor_console.api.types import Status, UserRow
+from supervisor_console.models.columns import status_text
+from supervisor_console.views.dialogs.common import ActionDialog, text_label
+
+_MNEMONICS = {Status.BREAK: "&Break", Status.DND: "&Do Not Disturb", Status.MEETING: "&Meeting"}
+
+
+class SetStatusDialog(ActionDialog):
+    """Not destructive (DESIGN.md: no confirmation), so the focus starts on the choice."""
+
+    def __init__(self, row: UserRow, parent: QWidget | None = None) -> None:
+        super().__init__(row, "Set status", "Set status", parent)
+        self.body.addWidget(text_label(f"Now: {status_text(row)}. Set the status to:", self))
+        self.group = QButtonGroup(self)
+        self.radios: dict[Status, QRadioButton] = {}
+        for status in SETTABLE_STATUSES:
+            radio = QRadioButton(_MNEMONICS.get(status, "&Other:"), self)
+            self.group.addButton(radio)
+            self.radios[status] = radio
+            self.body.addWidget(radio)
+        self.text = QLineEdit(self, placeholderText="What the status means, e.g. Training")
+        self.text.setMaxLength(200)
+        self.body.addWidget(self.text)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #a4262c;")
+        self.error.hide()
+        self.body.addWidget(self.error)
+        self.finish_layout()
+        current = row.status if row.status in self.radios else Status.BREAK
+        self.radios[current].setChecked(True)
+        if row.status is Status.OTHER:
+            self.text.setText(row.status_text or "")
+        self.group.buttonToggled.connect(self._sync)
+        self.text.textChanged.connect(self._sync)
+        self.text.returnPressed.connect(self.on_confirm)
+        self._sync()
+
+    def choice(self) -> StatusChoice:
+        status = next(s for s, radio in self.radios.items() if radio.isChecked())
+        return StatusChoice(status, self.text.text() if status is Status.OTHER else None)
+
+    def _sync(self) -> None:
+        other = self.radios[Status.OTHER].isChecked()
+        self.text.setEnabled(other)
+        self.confirm_button.setEnabled(self.choice().problem() is None)
+        self.error.hide()
+
+    def on_confirm(self) -> None:
+        problem = self.choice().problem()
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            return
+        self.accept()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        other = self.radios[Status.OTHER].isChecked()
+        target = self.text if other else self.group.checkedButton()
+        if target is not None:
+            target.setFocus()

@@ -1,0 +1,169 @@
+"""Reset dialer from the keyboard against the real backend: texts, Cancel, Confirm, 409,
+Offline, and the pending-reset watch (its 30 s limit shortened)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from actions_support import live_console, until
+from fixtures_actions import PEER, LoopbackProxy, agent_ids, arrange, audit_actions, rows, server
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from sqlalchemy import select
+
+from contact_center.db import calls
+from contact_center.testing import ServerThread
+from supervisor_console.actions.execute import OutcomeKind
+from supervisor_console.api.client import ApiClient
+from supervisor_console.api.types import Status
+from supervisor_console.models.columns import Column
+from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
+
+__all__ = ["server"]
+UNAVAILABLE_TEXT = "Are you sure you want to mark this user as Available?"
+BUSY_TEXT = (
+    "Are you sure you want to mark this user as Available? "
+    "If the user is currently on a call, the call will be automatically disconnected."
+)
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+async def test_find_reset_and_confirm_without_the_mouse(
+    qapp: Any, server: ServerThread, tmp_path: Path
+) -> None:
+    uid = arrange(server, agent_ids(server)[3], "unavailable", first_name="Zelda", last_name="Q")
+    async with live_console(server, tmp_path, "supervisor") as live:
+        await live.shows(uid, Status.UNAVAILABLE)
+        marks: list[str | None] = []
+        model = live.window.model
+        original = model.set_mark
+        model.set_mark = lambda user, text: (marks.append(text), original(user, text))  # type: ignore[method-assign]
+        live.window.panel.setFocus()
+        live.key(Qt.Key.Key_F, mods=Qt.KeyboardModifier.ControlModifier)
+        search = live.window.filter_bar.search
+        assert search.hasFocus()
+        QTest.keyClicks(search, "Zelda")
+        live.key(Qt.Key.Key_Return, search)
+        assert live.window.panel.hasFocus()
+        assert live.window.panel.current_user().id == uid  # type: ignore[union-attr]
+        live.key(Qt.Key.Key_R)
+        dialog = await live.dialog(ConfirmDialog)
+        assert dialog.question.text() == UNAVAILABLE_TEXT
+        assert sorted(dialog.button_texts()) == ["Cancel", "Confirm"]
+        assert dialog.focusWidget() is dialog.cancel_button
+        assert "Zelda Q" in dialog.heading.text()
+        QTest.keyClick(dialog, Qt.Key.Key_C, ALT)
+        (outcome,) = await live.settled()
+        assert outcome.kind is OutcomeKind.DONE, outcome.message
+        assert live.row(uid).status is Status.AVAILABLE
+        assert marks == ["reset pending…", None]
+        shown = model.display_row_of(uid)
+        assert model.index(shown, Column.STATUS).data() == "Available"
+        assert "is now Available" in live.window.statusBar().currentMessage()
+        assert audit_actions(server, uid) == ["reset-dialer"]
+
+
+async def test_cancel_changes_nothing(qapp: Any, server: ServerThread, tmp_path: Path) -> None:
+    uid = arrange(server, agent_ids(server)[0], "busy", live_call=True)
+    async with live_console(server, tmp_path, "supervisor") as live:
+        before = await live.shows(uid, Status.BUSY)
+        live.select(uid)
+        live.key(Qt.Key.Key_R)
+        dialog = await live.dialog(ConfirmDialog)
+        assert dialog.question.text() == BUSY_TEXT
+        assert PEER in dialog.details.text()
+        live.key(Qt.Key.Key_Return, dialog.focusWidget())  # the focus is on Cancel
+        assert await live.settled() == [None]
+        assert "cancelled; nothing was changed" in live.window.statusBar().currentMessage()
+    async with ApiClient(server.base_url) as check:
+        await check.login("supervisor", "super-pw")
+        assert (await check.user(uid)).version == before.version
+    assert audit_actions(server, uid) == []
+
+
+async def test_confirm_on_busy_disconnects_the_call_and_keeps_its_log(
+    qapp: Any, server: ServerThread, tmp_path: Path
+) -> None:
+    uid = arrange(server, agent_ids(server)[0], "busy", live_call=True)
+    async with live_console(server, tmp_path, "supervisor") as live:
+        await live.shows(uid, Status.BUSY)
+        live.select(uid)
+        live.key(Qt.Key.Key_R)
+        dialog = await live.dialog(ConfirmDialog)
+        dialog.confirm_button.click()
+        (outcome,) = await live.settled()
+        assert outcome.ok and live.row(uid).live_call is None
+        assert f"The call with {PEER} was disconnected; its log was kept." in outcome.message
+    ended = rows(server, select(calls).where(calls.c.user_id == uid, calls.c.ended_by.isnot(None)))
+    assert [c["ended_by"] for c in ended if c["peer"] == PEER] == ["supervisor reset"]
+    assert all(c["recording"] for c in ended if c["peer"] == PEER)
+
+
+async def test_status_changed_while_the_dialog_was_open(
+    qapp: Any, server: ServerThread, tmp_path: Path
+) -> None:
+    uid = arrange(server, agent_ids(server)[0], "busy", live_call=True)
+    async with live_console(server, tmp_path, "supervisor") as live:
+        await live.shows(uid, Status.BUSY)
+        live.select(uid)
+        live.key(Qt.Key.Key_R)
+        dialog = await live.dialog(ConfirmDialog)
+        arrange(server, uid, "offline")
+        dialog.confirm_button.click()
+        notice = await live.dialog(NoticeDialog)
+        assert "Nothing was done" in notice.text.text()
+        assert "now Offline (you saw Busy)" in notice.text.text()
+        assert live.row(uid).status is Status.OFFLINE  # refreshed from the 409's row
+        notice.close_button.click()
+        (outcome,) = await live.settled()
+        assert outcome.kind is OutcomeKind.CONFLICT
+        assert live.actions.watcher.state(uid) is None and uid not in live.window.model.marks
+    assert audit_actions(server, uid) == []
+
+
+async def test_offline_reset_explains_what_to_check(
+    qapp: Any, server: ServerThread, tmp_path: Path
+) -> None:
+    uid = arrange(server, agent_ids(server)[0], "offline")
+    async with live_console(server, tmp_path, "supervisor") as live:
+        await live.shows(uid, Status.OFFLINE)
+        live.select(uid)
+        live.key(Qt.Key.Key_R)
+        notice = await live.dialog(NoticeDialog)
+        text = notice.text.text()
+        assert "applies only to users whose status shows Unavailable or Busy" in text
+        assert "Check that the user is signed in and that the dialer is enabled" in text
+        live.key(Qt.Key.Key_Escape, notice)
+        await live.settled()
+
+
+async def test_reset_not_available_within_the_limit_suggests_next_steps(
+    qapp: Any, server: ServerThread, tmp_path: Path
+) -> None:
+    uid = arrange(server, agent_ids(server)[0], "unavailable")
+    async with live_console(server, tmp_path, "supervisor", reset_limit=0.4) as live:
+        await live.shows(uid, Status.UNAVAILABLE)
+        with LoopbackProxy(server.port) as proxy:
+            proxy.refuse = True  # the request never reaches the backend
+            cut_off = ApiClient(proxy.url)
+            cut_off.use_token(live.console.client._token, "supervisor")  # type: ignore[union-attr]
+            live.actions.client = cut_off
+            live.select(uid)
+            live.key(Qt.Key.Key_Return)  # details open for the same user
+            live.key(Qt.Key.Key_R)
+            (await live.dialog(ConfirmDialog)).confirm_button.click()
+            notice = await live.dialog(NoticeDialog)
+            assert "could not be confirmed" in notice.text.text()
+            model = live.window.model
+            status_cell = model.index(model.display_row_of(uid), Column.STATUS)
+            assert status_cell.data() == "Unavailable · reset pending…"
+            await until(lambda: "not Available" in status_cell.data(), "the overdue mark")
+            assert status_cell.data() == "Unavailable · not Available 0.4 s after the reset"
+            tips = live.actions.buttons.troubleshooting
+            assert tips.isVisible() and "wait 30 seconds and check the row again" in tips.text()
+            assert "close and reopen their dialer" in tips.text()
+            notice.close_button.click()
+            await live.settled()
+            await cut_off.aclose()
+    assert audit_actions(server, uid) == []
