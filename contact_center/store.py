@@ -231,10 +231,16 @@ class SnapshotCache:
                 for r in user_rows(conn, stale[i : i + 5000]):
                     fresh[r["id"]] = (r["version"], _dumps(r))
         with self._lock:
+            # Never replace a row with an older version of it: a slower snapshot's rows may
+            # predate what another one cached, and a snapshot must not be older than its cursor.
+            old = self._rows
             if len(fresh) > len(versions) // 4:
                 self._rows = fresh
-            else:
-                self._rows.update(fresh)
+            for uid, entry in fresh.items():
+                if uid in old and old[uid][0] > entry[0]:
+                    self._rows[uid] = old[uid]
+                else:
+                    self._rows[uid] = entry
             cached = self._rows
             parts = [cached[uid][1] for uid, _ in versions if uid in cached]
         return "[" + ",".join(parts) + "]"
