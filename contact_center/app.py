@@ -92,6 +92,11 @@ def _install_handlers(app: FastAPI) -> None:
             return problem_response(
                 413, "Body too large", f"Request bodies are limited to {MAX_BODY} bytes."
             )
+        if length is None and "transfer-encoding" in request.headers:
+            # A chunked body has no length to check up front: it would bypass the limit.
+            return problem_response(
+                411, "Length required", "Send the request body with a Content-Length header."
+            )
         response = await call_next(request)
         response.headers["X-Request-ID"] = request.state.request_id
         return response

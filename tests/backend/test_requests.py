@@ -252,3 +252,21 @@ def test_oversized_body_is_413(server: ServerThread, admin: httpx.Client) -> Non
     )
     assert_problem(r, 413, "limited")
     assert row(admin, uid) == before
+
+
+def test_chunked_body_is_refused(server: ServerThread, admin: httpx.Client) -> None:
+    """A body without a Content-Length could bypass the size limit."""
+    uid = agent_in(server, "unavailable")
+    before = row(admin, uid)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"expected_status": "unavailable", "pad": "'
+        for _ in range(25):
+            yield b"x" * 100_000
+        yield b'"}'
+
+    r = admin.post(
+        f"/users/{uid}/reset-dialer", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert_problem(r, 411, "Content-Length")
+    assert row(admin, uid) == before
