@@ -1,4 +1,4 @@
-"""`contact-center serve ...`: run the reference backend."""
+"""`contact-center serve ...`: run the reference backend; `contact-center migrate`: its schema."""
 
 from __future__ import annotations
 
@@ -30,7 +30,27 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--supervisor-password", default=os.environ.get("CONTACT_CENTER_SUPERVISOR_PASSWORD")
     )
+    migrate = sub.add_parser(
+        "migrate", help="bring the database's schema to the newest revision (Alembic), then exit"
+    )
+    migrate.add_argument("--db", default="contact_center.db", help="SQLite file or SQLAlchemy URL")
+    migrate.add_argument("--revision", default="head", help="target revision (default: head)")
     return parser
+
+
+def run_migrate(db_url: str, revision: str) -> int:
+    from contact_center import schema
+    from contact_center.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        before = schema.current_revision(engine)
+        schema.upgrade(engine, revision)
+        after = schema.current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"Schema at revision {after} (was {before or 'empty'}).", flush=True)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from contact_center.seed import is_empty, seed
 
     args = build_parser().parse_args(argv)
+    if args.command == "migrate":
+        return run_migrate(args.db, args.revision)
     store = Store(args.db)
     if is_empty(store):
         admin_pw = args.admin_password or secrets.token_urlsafe(12)

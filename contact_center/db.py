@@ -2,15 +2,20 @@
 
 Core rather than the ORM: the hot paths (snapshot of 50,000 rows, change feed) read plain
 tuples. Types are portable so the same code runs on SQLite and PostgreSQL; times are stored
-as float UNIX seconds (UTC) to avoid SQLite's naive datetimes.
+as float UNIX seconds (UTC) to avoid SQLite's naive datetimes. Counters that grow with
+traffic (feed seqs, call, session and audit ids, versions) are 64-bit on PostgreSQL, as
+SQLite's INTEGER already is. The schema's history lives in `contact_center/migrations/`
+(Alembic): a change here needs a new revision there.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
+    Connection,
     Engine,
     Float,
     ForeignKey,
@@ -24,6 +29,10 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+
+# 64-bit on PostgreSQL (BIGINT / BIGSERIAL); plain INTEGER on SQLite, so that a primary key
+# stays the rowid alias and SQLite's DDL is unchanged.
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
 users = Table(
     "users",
@@ -49,7 +58,7 @@ users = Table(
     Column("status_text", String(200)),
     Column("status_since", Float, nullable=False),
     Column("last_activity", Float),
-    Column("version", Integer, nullable=False, default=1),
+    Column("version", BigInt, nullable=False, default=1),
     Column("changed_by", String(64)),
     Column("changed_at", Float),
     sqlite_autoincrement=True,
@@ -58,7 +67,7 @@ users = Table(
 sessions = Table(
     "sessions",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", BigInt, primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("client", String(64), nullable=False),
     Column("started_at", Float, nullable=False),
@@ -71,7 +80,7 @@ sessions = Table(
 calls = Table(
     "calls",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", BigInt, primary_key=True),
     Column("user_id", Integer, nullable=False),
     Column("direction", String(8), nullable=False),
     Column("peer", String(32), nullable=False),
@@ -175,12 +184,12 @@ leads = Table(
 audit = Table(
     "audit",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", BigInt, primary_key=True),
     Column("at", Float, nullable=False),
     Column("actor", String(64), nullable=False),
     Column("action", String(32), nullable=False),
     Column("target_id", Integer),
-    Column("target_name", String(200)),
+    Column("target_name", String(256)),  # first (100) + " " + last (100)
     Column("before", JSON),
     Column("after", JSON),
     Column("request_id", String(64)),
@@ -195,7 +204,7 @@ audit = Table(
 changes = Table(
     "changes",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInt, primary_key=True, autoincrement=False),
     Column("user_id", Integer, nullable=False),
     Column("at", Float, nullable=False),
 )
@@ -204,8 +213,8 @@ feed_state = Table(
     "feed_state",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("seq", Integer, nullable=False),
-    Column("floor", Integer, nullable=False),  # cursors below this get 410
+    Column("seq", BigInt, nullable=False),
+    Column("floor", BigInt, nullable=False),  # cursors below this get 410
 )
 
 api_tokens = Table(
@@ -254,17 +263,26 @@ bulk_items = Table(
     Column("job_id", Integer, ForeignKey("bulk_jobs.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("user_id", Integer, nullable=False),
-    Column("expected_version", Integer),
-    Column("name", String(200), nullable=False),
+    Column("expected_version", BigInt),
+    Column("name", String(256), nullable=False),
     Column("outcome", String(16), nullable=False),  # pending / done / skipped / failed
-    Column("reason", String(300)),
+    Column("reason", String(500)),  # a conflict's reason names the user and two versions
 )
+
+
+def normalise_url(url: str) -> str:
+    """A SQLAlchemy URL: a plain path is a SQLite file; PostgreSQL always goes via psycopg 3."""
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def make_engine(url: str) -> Engine:
     """An engine for a SQLAlchemy URL or a plain SQLite file path."""
-    if "://" not in url:
-        url = f"sqlite:///{url}"
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
@@ -283,7 +301,25 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        if conn.execute(feed_state.select()).first() is None:
-            conn.execute(feed_state.insert().values(id=1, seq=0, floor=0))
+    """Bring the schema to the newest migration (contact_center/migrations)."""
+    from contact_center.schema import ensure_schema
+
+    ensure_schema(engine)
+
+
+def reset_sequences(conn: Connection) -> None:
+    """Move PostgreSQL's id sequences past rows inserted with explicit ids (the seed does).
+
+    SQLite's AUTOINCREMENT already continues after the largest id; a sequence does not.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table in metadata.sorted_tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or pk[0].autoincrement is False or not isinstance(pk[0].type, Integer):
+            continue
+        t, c = table.name, pk[0].name
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{t}', '{c}'), COALESCE(MAX({c}), 0) + 1, false) "
+            f"FROM {t}"
+        )

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from contact_center import auth
 from contact_center.actions import ACTIONS, BadInput, Conflict, NotFound, Refused, run_action
@@ -74,6 +75,8 @@ def perform(
     try:
         with store.write() as conn:
             if key is not None:
+                # The same key on two instances at once: the second waits here, then replays.
+                store.lock(conn, f"idempotency {who.user_id} {key}")
                 replay = _replay(conn, who.user_id, key, fingerprint)
                 if replay is not None:
                     return replay
@@ -94,6 +97,15 @@ def perform(
                         status_code=200, response=stored, created_at=now(),
                     )
                 )  # fmt: skip
+    except IntegrityError:
+        # A concurrent request with this key committed first: this one is its retry.
+        if key is None:
+            raise
+        with store.read() as conn:
+            replay = _replay(conn, who.user_id, key, fingerprint)
+        if replay is None:
+            raise
+        return replay
     except NotFound as exc:
         raise ProblemError(404, "No such user", str(exc)) from None
     except BadInput as exc:

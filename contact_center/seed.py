@@ -18,6 +18,7 @@ from contact_center.db import (
     leads,
     lines,
     phone_numbers,
+    reset_sequences,
     sessions,
     users,
     voicemails,
@@ -120,6 +121,7 @@ def seed(
                 for i, d in enumerate(DESKS)
             ],
         )
+        reset_sequences(conn)  # the users and devices above have explicit ids
 
 
 def _user(

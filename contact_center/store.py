@@ -1,26 +1,39 @@
 """Transactions, the user row the panel shows, and the change feed's bookkeeping.
 
 Every write goes through `Store.write()`; a change to a user goes through `touch()`, which
-bumps the row's version and appends to `changes` under the feed_state row lock, so commit
-order equals cursor order on SQLite and PostgreSQL alike.
+bumps the row's version at once and queues a feed entry. Just before the commit, `write()`
+allocates the queued entries' seqs under the feed_state row lock (held until the commit),
+so commit order equals cursor order on SQLite and PostgreSQL alike; taking that lock last
+also means a transaction never waits for a user row while holding it (no deadlocks
+between writers on PostgreSQL).
+
+On PostgreSQL the same transaction sends a NOTIFY, delivered on commit, which a listener
+thread in every other instance turns into a local wake-up (`contact_center.pgfeed`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, event, func, select, update
 
 from contact_center import db
 from contact_center.db import calls, changes, feed_state, sessions, users
+from contact_center.schema import ensure_schema
 
 Row = dict[str, Any]
+NOTIFY_CHANNEL = "contact_center_changes"
+# conn.info keys of a write transaction: feed entries awaiting a seq, savepoint marks.
+_PENDING = "contact_center.feed_pending"
+_MARKS = "contact_center.feed_marks"
 
 
 def now() -> float:
@@ -38,26 +51,64 @@ class Store:
         self.engine: Engine = db.make_engine(url)
         self.retain_changes = retain_changes
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.is_postgres = self.engine.dialect.name == "postgresql"
+        # Tells this instance's own NOTIFYs from other instances'.
+        self.instance_id = uuid.uuid4().hex[:16]
         # SQLite allows one writer; queueing here beats "database is locked" retries.
         self._write_lock: contextlib.AbstractContextManager[Any] = (
             threading.Lock() if self.is_sqlite else contextlib.nullcontext()
         )
         self._listeners: list[Callable[[], None]] = []
+        self._listeners_lock = threading.Lock()
+        self._feed_listener: Any = None  # pgfeed.FeedListener while anyone listens (PostgreSQL)
         self._writes = 0
-        db.create_schema(self.engine)
+        ensure_schema(self.engine)
+        event.listen(self.engine, "savepoint", _on_savepoint)
+        event.listen(self.engine, "rollback_savepoint", _on_rollback_savepoint)
+        event.listen(self.engine, "release_savepoint", _on_release_savepoint)
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
+        """`listener` hears of every commit here and, on PostgreSQL, of other instances' too."""
+        with self._listeners_lock:
+            self._listeners.append(listener)
+            if self.is_postgres and self._feed_listener is None:
+                from contact_center.pgfeed import FeedListener
+
+                self._feed_listener = FeedListener(self.engine, self.instance_id, self._heard)
+                self._feed_listener.start()
 
     def remove_commit_listener(self, listener: Callable[[], None]) -> None:
-        with contextlib.suppress(ValueError):
-            self._listeners.remove(listener)
+        with self._listeners_lock:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+            feed_listener = None
+            if not self._listeners:
+                feed_listener, self._feed_listener = self._feed_listener, None
+        if feed_listener is not None:
+            feed_listener.stop()
+
+    def _heard(self) -> None:
+        """Another instance committed a change (or the periodic re-check saw one)."""
+        for listener in list(self._listeners):
+            listener()
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction; listeners hear of it after the commit."""
         with self._write_lock, self.engine.begin() as conn:
-            yield conn
+            conn.info[_PENDING] = []
+            conn.info[_MARKS] = {}
+            try:
+                yield conn
+                last = _allocate_seqs(conn)
+                if last is not None and self.is_postgres:
+                    # Delivered to every listening session when (and only if) this commits.
+                    conn.execute(
+                        select(func.pg_notify(NOTIFY_CHANNEL, f"{self.instance_id} {last}"))
+                    )
+            finally:
+                conn.info.pop(_PENDING, None)
+                conn.info.pop(_MARKS, None)
         self._writes += 1
         if self._writes % 500 == 0:
             self.prune_changes()
@@ -69,7 +120,21 @@ class Store:
         with self.engine.connect() as conn:
             yield conn
 
+    def lock(self, conn: Connection, name: str) -> None:
+        """Hold a lock on `name` until this transaction ends, across instances.
+
+        SQLite's writers are already serialised; on PostgreSQL a transaction-level advisory
+        lock (e.g. two instances handling the same idempotency key at once).
+        """
+        if self.is_postgres:
+            key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
+            conn.execute(select(func.pg_advisory_xact_lock(key - (1 << 63))))
+
     def dispose(self) -> None:
+        with self._listeners_lock:
+            feed_listener, self._feed_listener = self._feed_listener, None
+        if feed_listener is not None:
+            feed_listener.stop()
         self.engine.dispose()
 
     def prune_changes(self) -> None:
@@ -88,17 +153,7 @@ def touch(conn: Connection, user_ids: Iterable[int], actor: str | None) -> None:
     if not ids:
         return
     at = now()
-    last = conn.execute(
-        update(feed_state)
-        .where(feed_state.c.id == 1)
-        .values(seq=feed_state.c.seq + len(ids))
-        .returning(feed_state.c.seq)
-    ).scalar_one()
-    first = last - len(ids) + 1
-    conn.execute(
-        changes.insert(),
-        [{"seq": first + i, "user_id": uid, "at": at} for i, uid in enumerate(ids)],
-    )
+    _feed_entries(conn, [(uid, at) for uid in ids])
     values: dict[str, Any] = {"version": users.c.version + 1, "changed_at": at}
     if actor is not None:
         values["changed_by"] = actor
@@ -107,13 +162,57 @@ def touch(conn: Connection, user_ids: Iterable[int], actor: str | None) -> None:
 
 def record_deletion(conn: Connection, user_id: int) -> None:
     """A deleted user still needs a feed entry so that consoles drop the row."""
-    seq = conn.execute(
+    _feed_entries(conn, [(user_id, now())])
+
+
+def _feed_entries(conn: Connection, entries: list[tuple[int, float]]) -> None:
+    """Queue feed entries for `Store.write()` to number at commit (at once outside it)."""
+    pending: list[tuple[int, float]] | None = conn.info.get(_PENDING)
+    if pending is not None:
+        pending.extend(entries)
+        return
+    conn.info[_PENDING] = entries
+    try:
+        _allocate_seqs(conn)
+    finally:
+        conn.info.pop(_PENDING, None)
+
+
+def _allocate_seqs(conn: Connection) -> int | None:
+    """Number the queued feed entries under the feed_state row lock; the last seq, if any."""
+    pending: list[tuple[int, float]] = conn.info.get(_PENDING) or []
+    if not pending:
+        return None
+    last = conn.execute(
         update(feed_state)
         .where(feed_state.c.id == 1)
-        .values(seq=feed_state.c.seq + 1)
+        .values(seq=feed_state.c.seq + len(pending))
         .returning(feed_state.c.seq)
     ).scalar_one()
-    conn.execute(changes.insert().values(seq=seq, user_id=user_id, at=now()))
+    first = last - len(pending) + 1
+    conn.execute(
+        changes.insert(),
+        [{"seq": first + i, "user_id": uid, "at": at} for i, (uid, at) in enumerate(pending)],
+    )
+    pending.clear()
+    return int(last)
+
+
+# A savepoint rolled back (one user of a bulk job failing) takes its feed entries with it.
+def _on_savepoint(conn: Connection, name: str) -> None:
+    if (marks := conn.info.get(_MARKS)) is not None:
+        marks[name] = len(conn.info[_PENDING])
+
+
+def _on_rollback_savepoint(conn: Connection, name: str, context: object) -> None:
+    marks, pending = conn.info.get(_MARKS), conn.info.get(_PENDING)
+    if marks is not None and pending is not None and name in marks:
+        del pending[marks.pop(name) :]
+
+
+def _on_release_savepoint(conn: Connection, name: str, context: object) -> None:
+    if (marks := conn.info.get(_MARKS)) is not None:
+        marks.pop(name, None)
 
 
 # Correlated, so one user's row costs an index lookup, not a scan of every session.

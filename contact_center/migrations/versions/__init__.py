@@ -1,0 +1,1 @@
+"""Alembic revisions, oldest first; `schema.HEAD` names the newest."""

@@ -1,0 +1,259 @@
+"""The backend on PostgreSQL: a throwaway cluster per session, a fresh database per test.
+
+The cluster comes from `CONTACT_CENTER_TEST_PG` (a URL of a server where the user may
+create databases, e.g. `postgresql://postgres@127.0.0.1:5432/postgres`) or, without it, is
+started here: initdb in a temporary directory, a loopback port and a unix socket in that
+directory, fsync off, stopped at the end of the session. Without a server binary the tests
+skip with the reason, except under CI (`CI=true`), where a missing PostgreSQL fails them.
+
+Fixtures with the names the backend suite uses (`server`, `admin`, `supervisor`, `anon`,
+`make_server`) serve a copy of a seeded template database, so `test_pg_backend_suite.py`
+runs tests/backend unchanged on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
+
+from backend_support import (
+    ADMIN_PW,
+    SEED_USERS,
+    SUPER_PW,
+    client_for,
+    start_server,
+    token_for,
+)
+
+from contact_center.seed import seed
+from contact_center.store import Store
+from contact_center.testing import ServerThread
+
+_names = itertools.count(1)
+
+
+def _pg_bin() -> Path | None:
+    """The directory of initdb and pg_ctl: $PG_BIN, the newest Debian package, or PATH."""
+    candidates = [os.environ.get("PG_BIN", "")]
+    candidates += sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)
+    )[::-1]
+    which = shutil.which("initdb")
+    candidates.append(str(Path(which).parent) if which else "")
+    for c in candidates:
+        if c and (Path(c) / "initdb").exists() and (Path(c) / "pg_ctl").exists():
+            return Path(c)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _unavailable(reason: str) -> None:
+    message = f"PostgreSQL tests need a server: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: PostgreSQL is required here)", pytrace=False)
+    pytest.skip(message)
+
+
+@contextlib.contextmanager
+def _throwaway_cluster(bin_dir: Path) -> Iterator[str]:
+    as_root = os.geteuid() == 0
+    prefix: list[str] = []
+    if as_root:  # initdb refuses to run as root
+        if shutil.which("runuser") is None:
+            _unavailable("running as root and there is no runuser to become postgres")
+        try:
+            import pwd
+
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            _unavailable("running as root and there is no postgres user to run the server")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    base = Path(tempfile.mkdtemp(prefix="cc-pg-"))
+    if as_root:
+        os.chown(base, pw.pw_uid, pw.pw_gid)
+    data, log = base / "data", base / "log"
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        done = subprocess.run(
+            [*prefix, *args], capture_output=True, text=True, timeout=120, cwd=base
+        )
+        if done.returncode != 0:
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{args[0]} failed: {done.stdout}{done.stderr}{tail}")
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
+    # -l: without a log file the server keeps our stdout pipe open and run() never returns.
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    )
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        with contextlib.suppress(Exception):
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """URL of a maintenance database on a server where databases may be created."""
+    url = os.environ.get("CONTACT_CENTER_TEST_PG")
+    if url:
+        yield url
+        return
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        _unavailable(
+            "no initdb/pg_ctl found (install the Debian package `postgresql`, set PG_BIN, "
+            "or point CONTACT_CENTER_TEST_PG at a server)"
+        )
+    assert bin_dir is not None
+    with _throwaway_cluster(bin_dir) as url:
+        yield url
+
+
+def _with_db(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+class Databases:
+    """Creates and drops databases on the test server."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.created: list[str] = []
+
+    def _exec(self, sql: str) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create(self, template: str | None = None, prefix: str = "cc_test") -> str:
+        name = f"{prefix}_{os.getpid()}_{next(_names)}"
+        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self._exec(
+            f"CREATE DATABASE {name}"
+            + (f" TEMPLATE {template} STRATEGY FILE_COPY" if template else "")
+        )
+        self.created.append(name)
+        return _with_db(self.admin_url, name)
+
+    def drop(self, url: str) -> None:
+        name = url.rpartition("/")[2]
+        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if name in self.created:
+            self.created.remove(name)
+
+
+@pytest.fixture(scope="session")
+def pg_databases(pg_server: str) -> Iterator[Databases]:
+    dbs = Databases(pg_server)
+    yield dbs
+    for name in list(dbs.created):
+        with contextlib.suppress(Exception):
+            dbs.drop(_with_db(pg_server, name))
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_databases: Databases) -> str:
+    """A database seeded like the backend suite's template (SEED_USERS agents); not served."""
+    url = pg_databases.create(prefix="cc_template")
+    store = Store(url)
+    try:
+        seed(store, SEED_USERS, ADMIN_PW, SUPER_PW)
+    finally:
+        store.dispose()
+    return url.rpartition("/")[2]
+
+
+@pytest.fixture(scope="module")
+def pg_module_db(pg_databases: Databases, pg_template: str) -> Iterator[str]:
+    """A fresh seeded database for one test module."""
+    url = pg_databases.create(template=pg_template)
+    yield url
+    pg_databases.drop(url)
+
+
+@pytest.fixture
+def pg_db(pg_databases: Databases, pg_template: str) -> Iterator[str]:
+    """A fresh seeded database for one test (a template copy takes a few tens of ms)."""
+    url = pg_databases.create(template=pg_template)
+    yield url
+    pg_databases.drop(url)
+
+
+# --- the backend suite's fixtures, on PostgreSQL ---------------------------------------------
+
+
+@pytest.fixture
+def server(pg_db: str) -> Iterator[ServerThread]:
+    srv = start_server(pg_db)  # type: ignore[arg-type]  # a URL where the suite passes a path
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def admin(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server, token_for(server, "admin")) as c:
+        yield c
+
+
+@pytest.fixture
+def supervisor(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server, token_for(server, "supervisor")) as c:
+        yield c
+
+
+@pytest.fixture
+def anon(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server) as c:
+        yield c
+
+
+@pytest.fixture
+def make_server(pg_databases: Databases, pg_template: str) -> Iterator[Callable[..., ServerThread]]:
+    """Servers with other options, each on its own fresh database; `db=URL` shares one."""
+    started: list[ServerThread] = []
+    made: list[str] = []
+
+    def make(db: str | None = None, **kwargs: Any) -> ServerThread:
+        if db is None:
+            db = pg_databases.create(template=pg_template)
+            made.append(db)
+        started.append(start_server(db, **kwargs))  # type: ignore[arg-type]
+        return started[-1]
+
+    try:
+        yield make
+    finally:
+        for srv in started:
+            srv.stop()
+        for url in made:
+            pg_databases.drop(url)
