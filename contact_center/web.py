@@ -79,6 +79,8 @@ def principal(request: Request) -> auth.Principal:
         raise ProblemError(
             401, "Not signed in", "Your sign-in has expired or was revoked. Sign in again."
         )
+    if who.role not in ("supervisor", "admin"):  # e.g. demoted to agent since signing in
+        raise ProblemError(403, "Forbidden", f"Your role ({who.role}) cannot use this console.")
     return who
 
 

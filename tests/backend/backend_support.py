@@ -134,7 +134,7 @@ def sql_rows(server: ServerThread, query: Any) -> list[dict[str, Any]]:
 
 def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any]:
     """A problem answer with a readable detail containing each of `words`."""
-    assert r.status_code == status, (r.status_code, r.text)
+    assert r.status_code == status, (r.status_code, r.text[:600])
     body: dict[str, Any] = r.json()
     assert body["status"] == status and isinstance(body["detail"], str)
     assert len(body["detail"]) > 10 and "Traceback" not in body["detail"], body["detail"]

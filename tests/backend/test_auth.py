@@ -127,3 +127,19 @@ def test_passwords_are_stored_as_scrypt_hashes(server: ServerThread) -> None:
     assert stored["admin"] != auth.hash_password(ADMIN_PW)  # salted
     tokens = sql_rows(server, select(api_tokens.c.token_hash))
     assert all(len(t["token_hash"]) == 64 for t in tokens)
+
+
+def test_a_token_stops_working_for_a_user_demoted_to_agent(
+    server: ServerThread, admin: httpx.Client
+) -> None:
+    token = login(server, "supervisor", SUPER_PW)
+    body = {"action": "set-role", "scope": {"kind": "ids", "ids": [2]}, "params": {"role": "agent"}}
+    job = admin.post("/bulk-jobs", json=body).json()
+    deadline = time.monotonic() + 5
+    while admin.get(f"/bulk-jobs/{job['id']}").json()["state"] != "done":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert admin.get("/users/2").json()["role"] == "agent"
+    with client_for(server, token) as c:
+        assert_problem(c.get("/users"), 403, "Your role (agent)")
+        assert_problem(c.post("/users/3/reset-dialer", json={}), 403, "Your role (agent)")
