@@ -126,10 +126,11 @@ class LivePanelModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(Column):
             return
-        self._sort_column = Column(column)
-        self._sort_fn = SORT_KEYS[self._sort_column]
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        # Inside the layout change: it reads the rows' old places before the order flips.
         with self._layout_change():
+            self._sort_column = Column(column)
+            self._sort_fn = SORT_KEYS[self._sort_column]
+            self._descending = order == Qt.SortOrder.DescendingOrder
             self._set_view(self._rows)
 
     # ---- public, non-Qt -----------------------------------------------------------------
