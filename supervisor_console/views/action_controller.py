@@ -120,8 +120,11 @@ class ActionController(QObject):
             rect = self.panel.visualRect(self.panel.currentIndex())
             at = self.panel.viewport().mapToGlobal(rect.bottomLeft())
         if self.last_menu is not None:
+            if self.last_menu.isVisible() and self.last_menu.property("user_id") == row.id:
+                return self.last_menu
             self.last_menu.close()
         menu = self.last_menu = self.build_menu(row)
+        menu.setProperty("user_id", row.id)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.destroyed.connect(lambda _=None, gone=menu: self._menu_gone(gone))
         menu.popup(at)
@@ -152,6 +155,9 @@ class ActionController(QObject):
         for unit in CATALOGUE:
             if unit.key != "details":  # the panel already opens details on Enter
                 self._shortcut(unit.shortcut, unit.label, lambda k=unit.key: self.trigger(k))
+        # The Menu key also arrives as a context-menu event on some platforms; open_menu()
+        # keeps one menu open either way.
+        self._shortcut("Menu", "Actions menu", self.open_menu)
         self._shortcut("Shift+F10", "Actions menu", self.open_menu)
         self._shortcut("/", "Find", self._focus_search)
 

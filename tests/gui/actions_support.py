@@ -25,6 +25,11 @@ from supervisor_console.views.console import Console
 from supervisor_console.views.main_window import MainWindow
 
 PASSWORDS = {"admin": ADMIN_PW, "supervisor": SUPER_PW}
+# A closed qasync loop leaves its Qt timers registered until they fire (qasync's close()
+# only flags its timer object). If the cyclic GC then frees that object from one of the
+# backend's threads, Qt later fires a timer on freed memory (a segfault in a later test).
+# Keeping every loop alive lets its timers fire harmlessly and kill themselves.
+_KEEP_LOOPS: list[asyncio.AbstractEventLoop] = []
 
 
 async def until(check: Callable[[], Any], what: str, timeout: float = 5.0) -> None:
@@ -87,6 +92,7 @@ async def live_console(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    _KEEP_LOOPS.append(asyncio.get_running_loop())
     settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
     console = Console(settings, feed_wait=1)
     console.reset_limit = reset_limit

@@ -13,8 +13,9 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from supervisor_console.actions.base import Confirmation
 from supervisor_console.actions.params import (
@@ -49,6 +50,7 @@ class DialogRunner(QObject):
 
         dialog.finished.connect(finished)
         self.current = dialog
+        focus = QApplication.focusWidget()
         dialog.open()
         self.opened.emit(dialog)
         try:
@@ -60,6 +62,7 @@ class DialogRunner(QObject):
             if self.current is dialog:
                 self.current = None
             dialog.deleteLater()
+            _restore_focus(self.parent_widget, focus)
 
     async def confirm(self, row: UserRow, confirmation: Confirmation) -> bool:
         return await self.run(ConfirmDialog(row, confirmation, self.parent_widget))
@@ -89,3 +92,14 @@ class DialogRunner(QObject):
     ) -> LogoutParams | None:
         dialog = SessionPickerDialog(row, sessions, self.parent_widget)
         return dialog.params() if await self.run(dialog) else None
+
+
+def _restore_focus(window: QWidget, focus: QWidget | None) -> None:
+    """Give the keyboard back to where it was (not every window manager does it). A popup
+    menu that had it is gone: then the window's own last focus (the panel) gets it."""
+    if focus is None or not shiboken6.isValid(focus) or not focus.isVisible():
+        focus = window.focusWidget()
+    if focus is None or not window.isVisible():
+        return
+    window.activateWindow()
+    focus.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
