@@ -159,8 +159,11 @@ class BulkRunner:
 
     def _run(self, job: dict[str, Any]) -> None:
         with self.store.write() as conn:
+            # Only from queued: another instance may have finished it since it was picked.
             conn.execute(
-                update(bulk_jobs).where(bulk_jobs.c.id == job["id"]).values(state="running")
+                update(bulk_jobs)
+                .where(bulk_jobs.c.id == job["id"], bulk_jobs.c.state == "queued")
+                .values(state="running")
             )
         while not self._stop.is_set():
             if not self._run_chunk(job):
@@ -169,8 +172,12 @@ class BulkRunner:
     def _run_chunk(self, job: dict[str, Any]) -> bool:
         """Process the next chunk of pending items; False when the job is finished."""
         with self.store.write() as conn:
+            # Locks the job row until this chunk commits: with several instances (PostgreSQL)
+            # every runner may pick the same job, and they take its chunks in turn.
             cancel = conn.execute(
-                select(bulk_jobs.c.cancel_requested).where(bulk_jobs.c.id == job["id"])
+                select(bulk_jobs.c.cancel_requested)
+                .where(bulk_jobs.c.id == job["id"])
+                .with_for_update()
             ).scalar_one()
             pending = conn.execute(
                 select(bulk_items)
@@ -233,7 +240,9 @@ def _finish(conn: Connection, job_id: int, state: str) -> None:
             .values(skipped=bulk_jobs.c.skipped + left)
         )
     conn.execute(
-        update(bulk_jobs).where(bulk_jobs.c.id == job_id).values(state=state, finished_at=now())
+        update(bulk_jobs)
+        .where(bulk_jobs.c.id == job_id, bulk_jobs.c.state.in_(["queued", "running"]))
+        .values(state=state, finished_at=now())
     )
 
 

@@ -6,6 +6,7 @@ upgrade on its own (e.g. before rolling out new instances).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # already there costs one query at start, without loading Alembic.
 HEAD = "0001"
 BASELINE = "0001"  # what a database made by `create_all` before migrations existed is
+# Alembic's `context` is process-global: one migration at a time per process. Instances in
+# separate processes take turns on PostgreSQL's advisory lock instead (migrations/env.py).
+_ALEMBIC = threading.Lock()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -35,7 +39,7 @@ def ensure_schema(engine: Engine) -> None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    with engine.connect() as conn:
+    with _ALEMBIC, engine.connect() as conn:
         names = set(inspect(conn).get_table_names())
         cfg = _config(conn)
         if "alembic_version" not in names and "users" in names:

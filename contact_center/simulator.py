@@ -64,8 +64,13 @@ class Simulator:
                 return
             self._stuck_cap = max(1, len(ids) // 20)
             picked = {self.rng.choice(ids) for _ in range(n)}
+            # Locked (in id order) on PostgreSQL: an action on another instance waits, and
+            # this step does not move an agent on a status it no longer has.
             rows = conn.execute(
-                select(users.c.id, users.c.username, users.c.status).where(users.c.id.in_(picked))
+                select(users.c.id, users.c.username, users.c.status)
+                .where(users.c.id.in_(picked))
+                .order_by(users.c.id)
+                .with_for_update()
             ).all()
             live = {
                 r[0]

@@ -49,9 +49,12 @@ _names = itertools.count(1)
 
 
 def _pg_bin() -> Path | None:
-    """The directory of initdb and pg_ctl: $PG_BIN, the newest Debian package, or PATH."""
-    candidates = [os.environ.get("PG_BIN", "")]
-    candidates += sorted(
+    """The directory of initdb and pg_ctl: $PG_BIN (only it, when set), the newest Debian
+    package, or PATH."""
+    if os.environ.get("PG_BIN"):
+        explicit = Path(os.environ["PG_BIN"])
+        return explicit if (explicit / "initdb").exists() else None
+    candidates = sorted(
         glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)
     )[::-1]
     which = shutil.which("initdb")
