@@ -8,6 +8,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -72,7 +73,48 @@ def create_app(store: Store, simulator: SimulatorConfig | None = None) -> FastAP
     for router in (read_router, actions_router, bulk_router):
         app.include_router(router)
     _install_handlers(app)
+    _document_problems(app)
     return app
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details; `detail` is a sentence a person can read.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Refused input is answered as a problem (see `on_invalid`), not with FastAPI's default
+    422 body: describe it so in the OpenAPI document, or clients validating answers fail."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if "422" in operation.get("responses", {}):
+                    operation["responses"]["422"] = {
+                        "description": "Invalid request",
+                        "content": problem,
+                    }
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        components["Problem"] = PROBLEM_SCHEMA
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _warm(store: Store, cache: SnapshotCache) -> None:
