@@ -59,6 +59,17 @@ def progress_text(state: JobState) -> str:
     return f"{where}: {state.processed:,} of {users(state.total)} — {counts}"
 
 
+def reason_lines(results: Iterable[UserResult]) -> list[str]:
+    """Skipped and failed users counted by reason, most frequent first."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in results:
+        if r.outcome in ("skipped", "failed"):
+            key = (r.outcome, r.reason or "no reason given")
+            counts[key] = counts.get(key, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (item[0][0] != "failed", -item[1]))
+    return [f"{count:,} {outcome}: {reason}" for (outcome, reason), count in ordered]
+
+
 def results_csv(results: Iterable[UserResult]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

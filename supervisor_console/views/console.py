@@ -20,6 +20,7 @@ from supervisor_console.credentials import CredentialStore
 from supervisor_console.feed import ChangeFeed
 from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.views.action_controller import ActionController
+from supervisor_console.views.bulk_controller import BulkController
 from supervisor_console.views.main_window import MainWindow
 from supervisor_console.views.sign_in import SignInDialog, SignInRequest, sign_in_error_text
 
@@ -39,6 +40,7 @@ class Console:
         self.feed_wait = feed_wait
         self.reset_limit = 30.0  # seconds a dialer reset may take to show Available
         self.actions: ActionController | None = None
+        self.bulk: BulkController | None = None
         self.store = store
         self.model = LivePanelModel()
         self.window: MainWindow | None = None
@@ -57,6 +59,7 @@ class Console:
             self.window = MainWindow(self.model, self.settings, title)
             self.window.sign_in_requested.connect(self.ask_sign_in)
             self.actions = ActionController(self.window, reset_limit=self.reset_limit)
+            self.bulk = BulkController(self.window)
             self.window.show()
         return self.window
 
@@ -70,6 +73,8 @@ class Console:
         window.set_detail_source(client)
         if self.actions is not None:
             self.actions.set_client(client)
+        if self.bulk is not None:
+            self.bulk.set_client(client)
         window.set_signed_in_as(f"Signed in as {who} on {client.base_url}")
         self.feed = ChangeFeed(client, self._on_batch, self._on_status, wait=self.feed_wait)
         self.feed.start()
@@ -95,6 +100,8 @@ class Console:
     async def shutdown(self) -> None:
         if self.actions is not None:
             await self.actions.close()
+        if self.bulk is not None:
+            await self.bulk.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

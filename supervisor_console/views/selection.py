@@ -189,5 +189,7 @@ def install(view: QAbstractItemView, model: LivePanelModel) -> UserSelectionMode
 def count_text(shown: int, hidden: int) -> str:
     if not shown and not hidden:
         return "No users selected"
+    if not shown:
+        return f"{hidden:,} selected, hidden by the filters"
     text = f"{shown:,} selected"
     return f"{text} (+{hidden:,} hidden by the filters)" if hidden else text

@@ -1,0 +1,152 @@
+"""What a bulk action needs besides its scope: a status, values (skills, tags, desks) or a role.
+
+Values are chosen from those that exist (the panel model's facets) or typed in.
+
+Signals:
+    changed(): any input changed (the dialog's preview is then out of date).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from supervisor_console.actions.params import SETTABLE_STATUSES
+from supervisor_console.api.types import Status
+from supervisor_console.bulk import ROLES, BulkAction, ParamKind
+
+_PAGES = (ParamKind.NONE, ParamKind.STATUS, ParamKind.VALUES, ParamKind.ROLE)
+
+
+class ValuesPicker(QWidget):
+    """Checkable existing values plus a line to type new ones."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget(self)
+        self.list.setMaximumHeight(120)
+        self.new_value = QLineEdit(self, placeholderText="Type a new value and press Enter")
+        self.add_button = QPushButton("&Add", self)
+        self.add_button.setAutoDefault(False)
+        row = QHBoxLayout()
+        row.addWidget(self.new_value, 1)
+        row.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addLayout(row)
+        self.add_button.clicked.connect(self.add_typed)
+        self.new_value.returnPressed.connect(self.add_typed)
+        self.list.itemChanged.connect(lambda _item: self.changed.emit())
+
+    def set_values(self, values: list[str]) -> None:
+        """Offer `values`, keeping what is checked."""
+        checked = set(self.checked())
+        self.list.blockSignals(True)
+        self.list.clear()
+        for value in sorted(set(values) | checked, key=str.casefold):
+            self._add_item(value, value in checked)
+        self.list.blockSignals(False)
+        self.changed.emit()
+
+    def _add_item(self, value: str, checked: bool) -> QListWidgetItem:
+        item = QListWidgetItem(value, self.list)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        return item
+
+    def add_typed(self) -> None:
+        value = self.new_value.text().strip()
+        if not value:
+            return
+        found = self.list.findItems(value, Qt.MatchFlag.MatchFixedString)
+        item = found[0] if found else self._add_item(value, True)
+        item.setCheckState(Qt.CheckState.Checked)
+        self.list.scrollToItem(item)
+        self.new_value.clear()
+        self.changed.emit()
+
+    def checked(self) -> list[str]:
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+
+
+class ParamsEditor(QStackedWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.status = QComboBox(self)
+        for status in SETTABLE_STATUSES:
+            self.status.addItem(status.label, status.value)
+        self.status_text = QLineEdit(self, placeholderText="What Other means, e.g. Training")
+        self.values = ValuesPicker(self)
+        self.role = QComboBox(self)
+        for role in ROLES:
+            self.role.addItem(role.capitalize(), role)
+        self._facets: dict[str, set[str]] = {}
+        self._column = ""
+        self.addWidget(QWidget(self))
+        self.addWidget(self._status_page())
+        self.addWidget(self.values)
+        self.addWidget(self.role)
+        self.status.currentIndexChanged.connect(self._status_changed)
+        self.status_text.textChanged.connect(self.changed)
+        self.values.changed.connect(self.changed)
+        self.role.currentIndexChanged.connect(self.changed)
+        self._status_changed()
+
+    def _status_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QHBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status)
+        layout.addWidget(self.status_text, 1)
+        return page
+
+    def _status_changed(self) -> None:
+        self.status_text.setEnabled(self.status.currentData() == Status.OTHER.value)
+        self.changed.emit()
+
+    def set_facets(self, facets: dict[str, set[str]]) -> None:
+        self._facets = facets
+        if self._column:
+            self.values.set_values(sorted(facets.get(self._column, ())))
+
+    def set_action(self, action: BulkAction) -> None:
+        self.setCurrentIndex(_PAGES.index(action.params))
+        if action.params is ParamKind.VALUES and action.column != self._column:
+            self._column = action.column
+            self.values.list.clear()
+            self.values.set_values(sorted(self._facets.get(action.column, ())))
+
+    def params(self, action: BulkAction) -> tuple[dict[str, Any], str | None]:
+        """The action's params, and what is missing (None when it can run)."""
+        if action.params is ParamKind.STATUS:
+            status = str(self.status.currentData())
+            text = self.status_text.text().strip()
+            if status == Status.OTHER.value and not text:
+                return {}, "Say what the status Other means (for example Training)."
+            return {"status": status, **({"text": text} if status == "other" else {})}, None
+        if action.params is ParamKind.VALUES:
+            values = self.values.checked()
+            if not values and not action.key.startswith("set-"):
+                return {}, f"Choose at least one of the {action.column} (or type a new one)."
+            return {"values": values}, None
+        if action.params is ParamKind.ROLE:
+            return {"role": str(self.role.currentData())}, None
+        return {}, None
