@@ -5,6 +5,7 @@ tables back, and a loopback TCP proxy that drops answers or refuses connections.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ import pytest
 from sqlalchemy import delete, func, insert, select, update
 
 from contact_center.db import audit, calls, sessions, users
-from contact_center.store import now, touch
+from contact_center.seed import seed
+from contact_center.store import Store, now, touch
 from contact_center.testing import ServerThread
 
 ADMIN_PW = "admin-pw"
@@ -23,10 +25,30 @@ SUPER_PW = "super-pw"
 PEER = "+15550009999"
 
 
+_TEMPLATE: list[Path] = []
+
+
+def seeded_db(factory: pytest.TempPathFactory) -> Path:
+    """One seeded database per session; each test serves its own copy (seeding hashes
+    passwords, which is most of a server's start-up)."""
+    if not _TEMPLATE:
+        db = factory.mktemp("actions") / "cc.db"
+        template = Store(str(db))
+        try:
+            seed(template, 30, ADMIN_PW, SUPER_PW)
+            with template.write() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            template.dispose()
+        _TEMPLATE.append(db)
+    return _TEMPLATE[0]
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerThread]:
+def server(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The real backend on 127.0.0.1 with 30 seeded agents and no simulator."""
-    srv = ServerThread(tmp_path / "cc.db", seed_users=30)
+    shutil.copyfile(seeded_db(tmp_path_factory), tmp_path / "cc.db")
+    srv = ServerThread(tmp_path / "cc.db", admin_password=ADMIN_PW, supervisor_password=SUPER_PW)
     srv.start()
     yield srv
     srv.stop()
