@@ -74,7 +74,7 @@ RESET_OPTIONS: tuple[ResetOption, ...] = (
     ),
     ResetOption(
         "delete_greetings", "Delete Voicemail Greetings",
-        "Deletes every voicemail greeting, including those with time frames and the recorded name.",
+        "Deletes every voicemail greeting, including time-frame greetings and the recorded name.",
         "Delete every voicemail greeting and the recorded name.",
     ),
     ResetOption(
@@ -89,12 +89,12 @@ RESET_OPTIONS: tuple[ResetOption, ...] = (
     ),
     ResetOption(
         "unassign_phone_number", "Unassign Phone Number",
-        "A number routed directly to the user becomes an Available Number; it stays in the inventory.",
+        "A number routed directly to the user becomes an Available Number, still in inventory.",
         "Unassign the phone number; it returns to the inventory as available.",
     ),
     ResetOption(
         "remove_lines", "Remove lines from physical phones",
-        "Removes desk phones (with MAC addresses) from the user, and their soft and mobile phones.",
+        "Removes the user's desk phones (with MAC addresses), soft phones and mobile phones.",
         "Remove the user's lines from desk, soft and mobile phones.",
     ),
     ResetOption(

@@ -83,17 +83,17 @@ async def test_reset_and_recycle_with_review(
         dialog.checks["delete_voicemail"].setChecked(True)
         dialog.checks["recycle"].setChecked(True)
         dialog.confirm_button.click()  # Next: the new user's details
-        assert dialog.pages.currentIndex() == 1
+        assert dialog.page == 1
         QTest.keyClicks(dialog.fields["first_name"], "Grace")
         QTest.keyClicks(dialog.fields["last_name"], "Hopper")
         QTest.keyClicks(dialog.fields["email"], "grace@")
         assert dialog.errors["email"].text() == "grace@ is not a valid email address."
         dialog.confirm_button.click()
-        assert dialog.pages.currentIndex() == 1  # not past an invalid email
+        assert dialog.page == 1  # not past an invalid email
         QTest.keyClicks(dialog.fields["email"], "example.com")
         assert not dialog.errors["email"].isVisible()
         dialog.confirm_button.click()
-        assert dialog.pages.currentIndex() == 2
+        assert dialog.page == 2
         review = dialog.review.text()
         assert "Delete every voicemail message (New, Saved and Trash)." in review
         assert "Recycle the seat as Grace Hopper <grace@example.com>" in review

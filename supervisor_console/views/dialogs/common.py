@@ -49,6 +49,18 @@ def user_heading(row: UserRow, parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def fit_height(dialog: QDialog) -> None:
+    """Height for the dialog's real width: a size hint measures wrapped labels at a narrow
+    width and leaves a tall, mostly empty dialog."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    width = max(dialog.width(), dialog.minimumWidth())
+    height = layout.totalHeightForWidth(width)
+    if height > 0:
+        dialog.resize(width, height)
+
+
 class ActionDialog(QDialog):
     """A window-modal dialog opened with `open()`: heading, body, Confirm and Cancel."""
 
@@ -86,6 +98,7 @@ class ActionDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        fit_height(self)
         self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def button_texts(self) -> list[str]:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from supervisor_console.actions.base import Confirmation
 from supervisor_console.api.types import UserRow
-from supervisor_console.views.dialogs.common import MIN_WIDTH, ActionDialog, bullets, text_label
+from supervisor_console.views.dialogs.common import (
+    MIN_WIDTH,
+    ActionDialog,
+    bullets,
+    fit_height,
+    text_label,
+)
 
 
 class ConfirmDialog(ActionDialog):
@@ -38,6 +45,7 @@ class NoticeDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(MIN_WIDTH)
         layout = QVBoxLayout(self)
+        layout.addWidget(text_label(title, self, bold=True))
         self.text = text_label(text, self)
         self.text.setObjectName("notice")
         layout.addWidget(self.text)
@@ -47,3 +55,7 @@ class NoticeDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_height(self)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
 from supervisor_console.actions.params import RESET_OPTIONS, RecycleInfo, ResetOptions
 from supervisor_console.actions.recycle import CAUTION, review_lines
 from supervisor_console.api.types import UserRow
-from supervisor_console.views.dialogs.common import ActionDialog, bullets, text_label
+from supervisor_console.views.dialogs.common import ActionDialog, bullets, fit_height, text_label
 
 OPTIONS, DETAILS, REVIEW = 0, 1, 2
 _ERROR_STYLE = "color: #a4262c;"
@@ -33,14 +32,17 @@ def _caution(parent: QWidget) -> QLabel:
 class RecycleDialog(ActionDialog):
     def __init__(self, row: UserRow, parent: QWidget | None = None) -> None:
         super().__init__(row, "Reset and recycle", "Next", parent)
-        self.pages = QStackedWidget(self)
+        self.setMinimumWidth(600)  # each option's explanation fits on one line
+        # Only the current page is visible, so the dialog sizes to it (a QStackedWidget
+        # would keep the tallest page's height).
+        self.pages: list[QWidget] = []
+        self.page = OPTIONS
         self.checks: dict[str, QCheckBox] = {}
         self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
-        self.pages.addWidget(self._options_page())
-        self.pages.addWidget(self._details_page())
-        self.pages.addWidget(self._review_page())
-        self.body.addWidget(self.pages)
+        for page in (self._options_page(), self._details_page(), self._review_page()):
+            self.pages.append(page)
+            self.body.addWidget(page)
         self.back_button = QPushButton("&Back", self)
         self.buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.back_button.clicked.connect(self.go_back)
@@ -58,10 +60,12 @@ class RecycleDialog(ActionDialog):
         for option in RESET_OPTIONS:
             check = QCheckBox(option.label, page)
             hint = text_label(option.explanation, page)
+            hint.setWordWrap(False)  # one line each, as on the reset page
             hint.setStyleSheet(_HINT_STYLE)
             self.checks[option.name] = check
             layout.addWidget(check)
             layout.addWidget(hint)
+        layout.addStretch(1)
         return page
 
     def _details_page(self) -> QWidget:
@@ -86,6 +90,7 @@ class RecycleDialog(ActionDialog):
         self.welcome.setChecked(True)
         self.welcome.setToolTip("The new user gets their login and a link to set a password.")
         layout.addWidget(self.welcome)
+        layout.addStretch(1)  # the pages share the tallest page's height: keep them on top
         return page
 
     def _review_page(self) -> QWidget:
@@ -97,6 +102,7 @@ class RecycleDialog(ActionDialog):
         self.review.setObjectName("review")
         layout.addWidget(self.review)
         layout.addWidget(_caution(page))
+        layout.addStretch(1)
         return page
 
     # ---- navigation -----------------------------------------------------------------
@@ -112,7 +118,7 @@ class RecycleDialog(ActionDialog):
         return ResetOptions(**flags, recycle=recycle)
 
     def on_confirm(self) -> None:
-        page = self.pages.currentIndex()
+        page = self.page
         if page == OPTIONS:
             self._show_page(DETAILS if self.checks["recycle"].isChecked() else REVIEW)
         elif page == DETAILS:
@@ -122,7 +128,7 @@ class RecycleDialog(ActionDialog):
             self.accept()
 
     def go_back(self) -> None:
-        page = self.pages.currentIndex()
+        page = self.page
         recycling = self.checks["recycle"].isChecked()
         self._show_page(DETAILS if page == REVIEW and recycling else OPTIONS)
 
@@ -131,7 +137,10 @@ class RecycleDialog(ActionDialog):
             self.review.setText(
                 "\n".join(f"•  {x}" for x in review_lines(self.row, self.options()))
             )
-        self.pages.setCurrentIndex(page)
+        self.page = page
+        for index, widget in enumerate(self.pages):
+            widget.setVisible(index == page)
+        fit_height(self)
         self.back_button.setEnabled(page != OPTIONS)
         self.confirm_button.setText("&Reset" if page == REVIEW else "&Next")
         self.cancel_button.setFocus()
