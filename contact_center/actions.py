@@ -334,6 +334,9 @@ def _audit_view(raw: Row | None) -> dict[str, Any] | None:
     return None if raw is None else {k: raw[k] for k in _AUDITED}
 
 
+_NOT_ON_SELF = frozenset({"deactivate", "delete", "reset", "set-role"})
+
+
 def run_action(
     conn: Connection,
     name: str,
@@ -351,6 +354,9 @@ def run_action(
 
     spec = ACTIONS[name]
     raw = load_raw(conn, user_id)
+    if name in _NOT_ON_SELF and raw["username"] == actor:
+        # An admin locking themselves out (or demoting the last admin) is never intended.
+        raise Refused(f"You cannot {spec.verb.split(' ')[0]} your own account.", "your own account")
     check_precondition(raw, expected_status, expected_version)
     view = user_row(conn, user_id)
     assert view is not None

@@ -141,6 +141,8 @@ def _install_handlers(app: FastAPI) -> None:
             )
         response = await call_next(request)
         response.headers["X-Request-ID"] = request.state.request_id
+        # Answers carry tokens, temporary passwords and personal data: never cache them.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.exception_handler(ProblemError)

@@ -26,8 +26,14 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
+# Checked against when the user does not exist, so a wrong username costs as long as a
+# wrong password and the timing does not tell which usernames exist.
+_DUMMY_HASH = hash_password("not a password")
+
+
 def verify_password(password: str, stored: str | None) -> bool:
     if not stored:
+        verify_password(password, _DUMMY_HASH)
         return False
     try:
         scheme, n, r, p, salt, digest = stored.split("$")

@@ -61,8 +61,12 @@ def get_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
 
 @router.post("/{job_id}/cancel", response_model=BulkJob)
 def cancel_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
-    if not bulk.request_cancel(store, job_id):
+    job = bulk.job_view(store, job_id, with_results=False)
+    if job is None:
         raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")
+    if job["actor"] != who.username:
+        require_admin(who, "cancel another person's bulk job")
+    bulk.request_cancel(store, job_id)
     view = bulk.job_view(store, job_id)
     assert view is not None
     return view

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from contact_center import auth
 from contact_center.audit import read_audit
 from contact_center.db import calls, sessions, users
+from contact_center.feedcache import FeedAnswers
 from contact_center.schemas import (
     ChangesAnswer,
     DbId,
@@ -60,7 +61,8 @@ def login(body: LoginBody, request: Request, store: StoreDep) -> dict[str, Any]:
         raise err
     with store.read() as conn:
         row = conn.execute(select(users).where(users.c.username == body.username)).first()
-    if row is None or not auth.verify_password(body.password, row.password_hash):
+    valid = auth.verify_password(body.password, None if row is None else row.password_hash)
+    if row is None or not valid:
         limiter.failed(key)
         raise ProblemError(401, "Sign-in failed", "Wrong username or password.")
     limiter.succeeded(key)
@@ -122,15 +124,25 @@ async def list_changes(
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT)] = 25.0,
 ) -> Response:
     notifier: ChangeNotifier = request.app.state.notifier
+    answers = _feed_answers(request)
     deadline = time.monotonic() + wait
     while True:
         event = notifier.current()
-        answer = await run_in_threadpool(_changes, store, since)
+        answer = await run_in_threadpool(answers.get, since, lambda s: _changes(store, s))
+        if isinstance(answer, str):  # non-empty, shared by the consoles at this cursor
+            return Response(answer, media_type="application/json")
         left = deadline - time.monotonic()
         if answer["users"] or answer["deleted"] or left <= 0:
             return _json(answer)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=left)
+
+
+def _feed_answers(request: Request) -> FeedAnswers:
+    answers: FeedAnswers | None = getattr(request.app.state, "feed_answers", None)
+    if answers is None:
+        answers = request.app.state.feed_answers = FeedAnswers()
+    return answers
 
 
 def _user_or_404(store: Store, user_id: int) -> dict[str, Any]:

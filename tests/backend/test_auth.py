@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from backend_support import (
     ADMIN_PW,
     SUPER_PW,
@@ -143,3 +144,19 @@ def test_a_token_stops_working_for_a_user_demoted_to_agent(
     with client_for(server, token) as c:
         assert_problem(c.get("/users"), 403, "Your role (agent)")
         assert_problem(c.post("/users/3/reset-dialer", json={}), 403, "Your role (agent)")
+
+
+def test_an_unknown_username_still_costs_a_password_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No timing oracle: a wrong username runs the KDF like a wrong password does."""
+    from contact_center import auth
+
+    calls: list[str] = []
+    real = auth.hashlib.scrypt
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        calls.append("scrypt")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(auth.hashlib, "scrypt", counting)
+    assert auth.verify_password("guess", None) is False
+    assert calls == ["scrypt"]
