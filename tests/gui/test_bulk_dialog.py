@@ -1,0 +1,134 @@
+"""The bulk dialog on the real backend, driven from the keyboard: select, Ctrl+B, scope
+counts under a filter, preview, typed confirmation, the job, results, rows updated live;
+a supervisor and admin-only actions. Async on the qasync loop: no qtbot.wait*."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from bulk_support import live_console, server, until
+from fixtures_actions import agent_ids, arrange
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from contact_center.testing import ServerThread
+from supervisor_console.api.types import Status
+from supervisor_console.bulk import JobState, ScopeKind
+from supervisor_console.views.bulk_dialog import BulkDialog
+from supervisor_console.views.console import Console
+
+__all__ = ["server"]
+CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+
+
+def stuck_mix(server: ServerThread) -> list[int]:
+    """Every agent Available, then 2 Busy (one on a call), 2 Unavailable, 1 Break."""
+    ids = agent_ids(server)
+    for uid in ids[5:]:
+        arrange(server, uid, "available")
+    for uid, status in zip(
+        ids[:5], ("busy", "busy", "unavailable", "unavailable", "break"), strict=True
+    ):
+        arrange(server, uid, status, live_call=uid == ids[0])
+    return ids
+
+
+def text(widget: Any) -> str:
+    return str(widget.text()).replace("&", "")
+
+
+async def opened(console: Console) -> BulkDialog:
+    assert console.bulk is not None and console.window is not None
+    found: asyncio.Future[BulkDialog] = asyncio.get_running_loop().create_future()
+    console.bulk.dialog_opened.connect(lambda d: found.done() or found.set_result(d))
+    window = console.window
+    window.activateWindow()
+    await until(lambda: QApplication.activeWindow() is window, "the window to be active")
+    QTest.keyClick(console.window.panel, Qt.Key.Key_B, CTRL)
+    return await asyncio.wait_for(found, 5)
+
+
+async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_path: Path) -> None:
+    ids = stuck_mix(server)
+    async with live_console(server, tmp_path, "supervisor") as console:
+        assert console.window is not None and console.bulk is not None
+        window, bulk = console.window, console.bulk
+        await until(lambda: window.model.user(ids[4]).status is Status.BREAK, "the mix")  # type: ignore[union-attr]
+        window.filter_bar.status.setCurrentIndex(1)  # Busy or Unavailable
+        await until(lambda: window.model.shown_count == 4, "the filter")
+        window.panel.setFocus()
+        QTest.keyClick(window.panel, Qt.Key.Key_Home)
+        QTest.keyClick(window.panel, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+        assert bulk.count_label.text() == "2 selected"
+        QTest.keyClick(window.panel, Qt.Key.Key_A, CTRL)
+        assert bulk.count_label.text() == "4 selected"
+
+        dialog = await opened(console)
+        assert QApplication.focusWidget() is dialog.cancel_button
+        assert text(dialog.scope_buttons[ScopeKind.SELECTED]) == "Selected users (4 users)"
+        assert (
+            text(dialog.scope_buttons[ScopeKind.FILTER])
+            == "Users matching the current filters (4 users)"
+        )
+        assert text(dialog.scope_buttons[ScopeKind.ALL]) == "All users (32 users)"
+        await until(lambda: QApplication.activeWindow() is dialog, "the dialog to be active")
+        QTest.keyClick(dialog.cancel_button, Qt.Key.Key_L, ALT)  # All users (an animated click)
+        await until(lambda: dialog.chosen_scope() is ScopeKind.ALL, "the scope")
+        QTest.keyClick(dialog.scope_buttons[ScopeKind.ALL], Qt.Key.Key_P, ALT)  # Preview
+        await until(lambda: dialog.preview is not None, "the preview")
+        assert dialog.preview_label.text().splitlines()[:3] == [
+            "4 users will be changed (reset dialer status).",
+            "28 skipped: not Unavailable or Busy",
+            "1 live call will be disconnected (call logs and recordings are kept).",
+        ]
+        assert (
+            not dialog.run_button.isEnabled() and text(dialog.confirm_label) == "Type 4 to confirm:"
+        )
+        assert QApplication.focusWidget() is dialog.cancel_button
+        finished: asyncio.Future[JobState] = asyncio.get_running_loop().create_future()
+        bulk.job_finished.connect(lambda s: finished.done() or finished.set_result(s))
+        dialog.confirm_edit.setFocus()
+        QTest.keyClicks(dialog.confirm_edit, "4")
+        assert dialog.run_button.isEnabled()
+        QTest.keyClick(dialog.confirm_edit, Qt.Key.Key_Return)
+        final = await asyncio.wait_for(finished, 15)
+
+        assert (final.done, final.skipped, final.failed) == (4, 28, 0)
+        assert sorted(final.ids_with("done")) == sorted(ids[:4])
+        assert dialog.job.results.rowCount() == 32 and dialog.job.table.isVisible()
+        assert "28 skipped: not Unavailable or Busy" in dialog.job.counts.text()
+        await until(lambda: window.model.shown_count == 0, "the reset rows to leave the filter")
+        assert all(window.model.user(i).status is Status.AVAILABLE for i in ids[:4])  # type: ignore[union-attr]
+        assert bulk.count_label.text() == "4 selected, hidden by the filters"
+        dialog.job.close_button.click()
+
+
+async def test_supervisor_sees_admin_only_actions_disabled_and_a_403_explained(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    async with live_console(server, tmp_path, "supervisor") as console:
+        assert console.bulk is not None and console.bulk.client is not None
+        dialog = await opened(console)
+        combo = dialog.action
+        delete = combo.findData("delete")
+        assert combo.itemText(delete) == "Delete users (admin only)"
+        assert not combo.model().item(delete).isEnabled()  # type: ignore[attr-defined]
+        assert (
+            combo.itemData(delete, Qt.ItemDataRole.ToolTipRole)
+            == "Your role (supervisor) cannot delete users."
+        )
+        assert "Your role (supervisor) cannot" in dialog.role_note.text()
+        assert combo.model().item(combo.findData("reset-dialer")).isEnabled()  # type: ignore[attr-defined]
+        dialog.reject()
+
+        console.bulk.client.role = None  # a remembered session: the role is not known here
+        dialog = await opened(console)
+        dialog.choose("delete", ScopeKind.ALL)
+        dialog.preview_button.click()
+        await until(lambda: "Only an admin" in dialog.preview_label.text(), "the 403")
+        assert "Your role (supervisor) cannot delete users." in dialog.preview_label.text()
+        assert not dialog.run_button.isEnabled()
+        dialog.reject()

@@ -1,0 +1,156 @@
+"""The bulk units against the real backend: preview counts, a reset over a mix of statuses,
+a user changed between preview and run, filter scopes, roles, cancel mid-job."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from bulk_support import ADMIN_PW, SUPER_PW, server, signed_in
+from fixtures_actions import agent_ids, arrange, rows
+from sqlalchemy import select
+
+from contact_center.db import audit, users
+from contact_center.testing import ServerThread
+from supervisor_console import bulk
+from supervisor_console.api.client import ApiClient
+from supervisor_console.api.errors import ForbiddenError
+from supervisor_console.api.types import Status, UserRow
+from supervisor_console.bulk import BULK_BY_KEY, BulkRequest, ScopeKind, make_scope
+from supervisor_console.bulk.texts import preview_lines
+from supervisor_console.models.filters import PanelFilter
+from supervisor_console.views.bulk_jobs import explain
+
+__all__ = ["server"]
+NOT_RESETTABLE = "not Unavailable or Busy"
+
+
+@pytest.fixture
+async def admin(server: ServerThread) -> AsyncIterator[ApiClient]:
+    client = await signed_in(server.base_url, "admin", ADMIN_PW)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def supervisor(server: ServerThread) -> AsyncIterator[ApiClient]:
+    client = await signed_in(server.base_url, "supervisor", SUPER_PW)
+    yield client
+    await client.aclose()
+
+
+async def seen_rows(client: ApiClient, ids: list[int]) -> list[UserRow]:
+    every, _cursor = await client.users()
+    by_id = {row.id: row for row in every}
+    return [by_id[i] for i in ids]
+
+
+def selected(rows_: list[UserRow], action: str, **params: object) -> BulkRequest:
+    scope = make_scope(ScopeKind.SELECTED, rows_, rows_, {r.id: r for r in rows_}, PanelFilter())
+    return BulkRequest(action, scope, dict(params))
+
+
+def mix(server: ServerThread) -> list[int]:
+    ids = agent_ids(server)[:7]
+    arrange(server, ids[0], "busy", live_call=True)
+    arrange(server, ids[1], "busy")
+    arrange(server, ids[2], "unavailable")
+    arrange(server, ids[3], "unavailable")
+    for uid, status in zip(ids[4:], ("offline", "available", "break"), strict=True):
+        arrange(server, uid, status)
+    return ids
+
+
+async def test_bulk_reset_over_a_mix_of_statuses(
+    server: ServerThread, supervisor: ApiClient
+) -> None:
+    ids = mix(server)
+    request = selected(await seen_rows(supervisor, ids), "reset-dialer")
+    preview = await bulk.preview(supervisor, request)
+    assert (preview.total, preview.will_change, preview.live_calls) == (7, 4, 1)
+    assert preview.skipped == {NOT_RESETTABLE: 3}
+    assert preview_lines(preview, BULK_BY_KEY["reset-dialer"])[1] == f"3 skipped: {NOT_RESETTABLE}"
+    job_id = await bulk.submit(supervisor, request, request.scope.versions())
+    seen: list[bulk.JobState] = []
+    final = await bulk.follow(supervisor, job_id, seen.append, interval=0.02)
+    assert final.state == "done" and (final.done, final.skipped, final.failed) == (4, 3, 0)
+    assert sorted(final.ids_with("done")) == sorted(ids[:4])
+    assert {r.reason for r in final.results if r.outcome == "skipped"} == {NOT_RESETTABLE}
+    statuses = {r["id"]: r["status"] for r in rows(server, select(users.c.id, users.c.status))}
+    assert [statuses[i] for i in ids] == ["available"] * 4 + ["offline", "available", "break"]
+    audited = rows(
+        server, select(audit.c.target_id, audit.c.job_id).where(audit.c.job_id == job_id)
+    )
+    assert sorted(r["target_id"] for r in audited) == sorted(ids[:4])
+
+
+async def test_a_user_changed_between_preview_and_run_is_skipped(
+    server: ServerThread, supervisor: ApiClient
+) -> None:
+    ids = agent_ids(server)[:3]
+    for uid in ids:
+        arrange(server, uid, "unavailable")
+    request = selected(await seen_rows(supervisor, ids), "reset-dialer")
+    assert (await bulk.preview(supervisor, request)).will_change == 3
+    arrange(server, ids[1], "busy", live_call=True)  # after the preview: never acted on blindly
+    job_id = await bulk.submit(supervisor, request, request.scope.versions())
+    final = await bulk.follow(supervisor, job_id, lambda _s: None, interval=0.02)
+    assert sorted(final.ids_with("done")) == sorted([ids[0], ids[2]])
+    (skipped,) = [r for r in final.results if r.outcome == "skipped"]
+    assert skipped.user_id == ids[1] and "changed since you looked" in skipped.reason
+    assert (await supervisor.user(ids[1])).status is Status.BUSY
+
+
+async def test_filter_scope_counts_what_the_panel_shows(
+    server: ServerThread, admin: ApiClient
+) -> None:
+    mix(server)
+    every, _cursor = await admin.users()
+    wanted = PanelFilter(statuses=frozenset({Status.BUSY, Status.UNAVAILABLE}), role="agent")
+    shown = [r for r in every if wanted.matches(r, False)]
+    scope = make_scope(ScopeKind.FILTER, [], shown, {r.id: r for r in every}, wanted)
+    assert scope.to_json()["kind"] == "filter"
+    preview = await bulk.preview(admin, BulkRequest("add-tags", scope, {"values": ["outage"]}))
+    assert preview.total == len(shown) >= 4 and preview.will_change == len(shown)
+
+
+async def test_supervisor_running_an_admin_only_action_gets_the_403_explained(
+    server: ServerThread, supervisor: ApiClient
+) -> None:
+    assert not BULK_BY_KEY["delete"].availability(supervisor.role).enabled
+    request = selected(await seen_rows(supervisor, agent_ids(server)[:2]), "delete")
+    with pytest.raises(ForbiddenError) as caught:
+        await bulk.preview(supervisor, request)
+    text = explain(caught.value)
+    assert "Your role (supervisor) cannot delete users" in text and "Only an admin" in text
+
+
+@pytest.fixture
+def big_server(tmp_path: Path) -> Iterator[ServerThread]:
+    srv = ServerThread(tmp_path / "big.db", seed_users=700)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+async def test_cancel_mid_job_skips_what_has_not_started(big_server: ServerThread) -> None:
+    admin = await signed_in(big_server.base_url, "admin", ADMIN_PW)
+    try:
+        every, _cursor = await admin.users()
+        scope = make_scope(ScopeKind.ALL, [], [], {r.id: r for r in every}, PanelFilter())
+        request = BulkRequest("add-tags", scope, {"values": ["cancel-me"]})
+        job_id = await bulk.submit(admin, request, scope.versions())
+        async with asyncio.timeout(30):
+            while (state := await bulk.fetch(admin, job_id)).processed == 0:
+                await asyncio.sleep(0.02)
+        await bulk.cancel(admin, job_id)
+        final = await bulk.follow(admin, job_id, lambda _s: None, interval=0.02)
+    finally:
+        await admin.aclose()
+    assert final.state == "cancelled" and state.processed > 0
+    cancelled = [r for r in final.results if r.reason == "cancelled"]
+    assert 0 < final.done < final.total and len(cancelled) == final.total - final.done
+    tagged = rows(big_server, select(users.c.tags))
+    assert sum("cancel-me" in r["tags"] for r in tagged) == final.done
