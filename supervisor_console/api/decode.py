@@ -28,14 +28,14 @@ class SessionInfo:
 def loads(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except ValueError as exc:  # includes UnicodeDecodeError
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError; absurdly deep nesting
         raise MalformedResponse(f"The server sent invalid JSON: {exc}") from exc
 
 
 def loads_or_none(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None  # an error page in HTML: the status code still says what happened
 
 

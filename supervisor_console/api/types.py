@@ -75,7 +75,13 @@ class LiveCall:
         try:
             started = parse_time(data["started_at"])
             assert started is not None
-            return cls(int(data["id"]), str(data["direction"]), str(data["peer"]), started)
+            # No coercion: a null peer must not show as the number "None".
+            return cls(
+                _int(data["id"], "live_call.id"),
+                _str(data["direction"], "live_call.direction"),
+                _str(data["peer"], "live_call.peer"),
+                started,
+            )
         except (KeyError, TypeError, ValueError, AssertionError) as exc:
             raise MalformedData(f"bad live_call: {exc}") from exc
 
