@@ -6,20 +6,26 @@ QT_QPA_PLATFORM=offscreen .venv/bin/python docs/dialogs/capture.py
 from __future__ import annotations
 
 import os
+import random
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from supervisor_console.actions import BY_KEY
 from supervisor_console.actions.dialer import not_resettable_reason
 from supervisor_console.actions.params import LogoutParams, RecycleInfo
-from supervisor_console.api.types import LiveCall, Status
-from supervisor_console.models.samples import make_row
+from supervisor_console.actions.reset_watch import ResetWatch
+from supervisor_console.api.types import ChangeBatch, LiveCall, Status
+from supervisor_console.models.panel import LivePanelModel
+from supervisor_console.models.samples import make_row, random_row
+from supervisor_console.views.action_controller import ActionController
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
 from supervisor_console.views.dialogs.password import (
     ResetPasswordDialog,
@@ -28,6 +34,7 @@ from supervisor_console.views.dialogs.password import (
 from supervisor_console.views.dialogs.recycle import RecycleDialog
 from supervisor_console.views.dialogs.sessions import SessionPickerDialog
 from supervisor_console.views.dialogs.status import SetStatusDialog
+from supervisor_console.views.main_window import MainWindow
 
 OUT = Path(__file__).resolve().parent
 CALL = LiveCall(9, "inbound", "+15551234567", datetime(2026, 11, 23, 9, tzinfo=UTC))
@@ -89,21 +96,56 @@ SHOTS: dict[str, Callable[[], QDialog]] = {
 }
 
 
+def window_shots(app: QApplication) -> None:
+    """The context menu of a stuck row, and the window after a reset that did not show
+    Available in time (the row's mark, the detail pane's next steps)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = QSettings(str(Path(scratch) / "c.ini"), QSettings.Format.IniFormat)
+        model = LivePanelModel()
+        rows = [random_row(i, random.Random(i)) for i in range(1, 26)]
+        rows[2] = make_row(3, status=Status.UNAVAILABLE, **ADA)
+        model.apply(ChangeBatch(rows, [], 1, full=True))
+        window = MainWindow(model, settings)
+        window.resize(1400, 820)
+        controller = ActionController(window)
+        clock = [0.0]
+        controller.watcher.watch = ResetWatch(30, clock=lambda: clock[0])
+        row = model.user(3)
+        assert row is not None
+        window.show()
+        menu = controller.build_menu(row)
+        menu.adjustSize()
+        save(menu, "context-menu", app)
+        controller.watcher.start(row)
+        clock[0] = 31.0
+        controller.watcher.check()
+        window.open_detail(row)
+        save(window, "reset-overdue", app)
+        window.close()
+
+
+def save(widget: QWidget, name: str, app: QApplication) -> None:
+    app.processEvents()
+    path = OUT / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not save {path}")
+    print(path)
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setStyle("Fusion")
-    wanted = sys.argv[1:] or list(SHOTS)
+    wanted = sys.argv[1:] or [*SHOTS, "window"]
     for name in wanted:
+        if name == "window":
+            window_shots(app)
+            continue
         dialog = SHOTS[name]()
         dialog.show()
-        app.processEvents()
-        path = OUT / f"{name}.png"
-        if not dialog.grab().save(str(path)):
-            raise OSError(f"could not save {path}")
+        save(dialog, name, app)
         dialog.close()
         dialog.deleteLater()
-        print(path)
     return 0
 
 

@@ -143,6 +143,7 @@ class ResetTwoFactorAction(_AdminAction):
 class DeleteAction(_AdminAction):
     key = "delete"
     label = "Delete user…"
+    short_label = "Delete…"
     shortcut = "Del"
     verb = "delete users"
 

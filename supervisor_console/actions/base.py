@@ -86,11 +86,16 @@ class UserAction(Generic[P]):
 
     key: ClassVar[str]
     label: ClassVar[str]
+    short_label: ClassVar[str] = ""  # for a narrow button; the label when empty
     shortcut: ClassVar[str] = ""  # QKeySequence portable text, e.g. "Ctrl+D"
     admin_only: ClassVar[bool] = False
     verb: ClassVar[str] = ""  # "Your role (supervisor) cannot <verb>."
     dialog: ClassVar[DialogKind] = DialogKind.CONFIRM
     group: ClassVar[str] = "supervise"  # menu section
+
+    @property
+    def button_label(self) -> str:
+        return self.short_label or self.label
 
     def availability(self, row: UserRow, role: str | None) -> Availability:
         # An unknown role (a remembered token) is left to the server to refuse.

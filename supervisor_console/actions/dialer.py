@@ -31,10 +31,9 @@ TROUBLESHOOTING_TITLE = "The status did not update after the reset"
 TROUBLESHOOTING_STEPS: tuple[str, ...] = (
     "Check the connection status at the bottom of the window: the panel may be stale.",
     "If the status remains unchanged, wait 30 seconds and check the row again.",
-    "If it still does not update, ask the user to close and reopen their dialer (browser tab).",
-    "If the dialer opens but calls do not connect: ask the user to set their availability "
-    "inside the dialer to Available too, to allow microphone access in the browser, and "
-    "to use Google Chrome, the recommended browser.",
+    "If it still does not update, ask the user to close and reopen their dialer.",
+    "If calls still do not connect: the user sets Available inside the dialer too, allows "
+    "the microphone in the browser, and uses Google Chrome.",
     "If the issue continues, contact support.",
 )
 
@@ -53,6 +52,7 @@ def not_resettable_reason(row: UserRow) -> str:
 class ResetDialerAction(UserAction[None]):
     key = "reset-dialer"
     label = "Reset dialer status"
+    short_label = "Reset dialer"
     shortcut = "R"
     verb = "reset dialers"
 

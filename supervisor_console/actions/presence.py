@@ -47,6 +47,7 @@ def _logout_message(row: UserRow, answer: dict[str, Any]) -> str:
 class LogoutAllAction(UserAction[LogoutParams]):
     key = "logout"
     label = "Force logout (all sessions)"
+    short_label = "Log out all"
     shortcut = "L"
     verb = "log users out"
 
@@ -73,6 +74,7 @@ class LogoutAllAction(UserAction[LogoutParams]):
 class LogoutSessionAction(UserAction[LogoutParams]):
     key = "logout-session"
     label = "Force logout one session…"
+    short_label = "Log out one…"
     shortcut = "Shift+L"
     verb = "log users out"
     dialog = DialogKind.PICK_SESSION

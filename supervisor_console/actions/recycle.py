@@ -64,6 +64,7 @@ def _verb(key: str) -> str:
 class ResetRecycleAction(UserAction[ResetOptions]):
     key = "reset"
     label = "Reset and recycle…"
+    short_label = "Recycle…"
     shortcut = "Ctrl+Shift+R"
     admin_only = True
     verb = "reset and recycle users"

@@ -24,7 +24,7 @@ def mark_text(state: WatchState, limit: float) -> str:
     """What the row shows next to the status."""
     if state is WatchState.PENDING:
         return "reset pending…"
-    return f"not Available {limit:g} s after the reset"
+    return f"not Available after {limit:g} s"
 
 
 class ResetWatch:

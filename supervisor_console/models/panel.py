@@ -36,7 +36,7 @@ from PySide6.QtCore import (
 
 from supervisor_console.api.types import ChangeBatch, UserRow
 from supervisor_console.models import panel_roles
-from supervisor_console.models.columns import SORT_KEYS, TICKING, Column, SortValue
+from supervisor_console.models.columns import SORT_KEYS, TICKING, Column, SortValue, status_text
 from supervisor_console.models.filters import DEFAULT_STUCK_LIMIT, Facets, PanelFilter
 from supervisor_console.models.layout_change import LayoutChange
 from supervisor_console.models.runs import (
@@ -50,6 +50,7 @@ from supervisor_console.models.stuck import StuckTracker
 Key = tuple[SortValue, int]
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _MAX_FILTER_RUNS = 300  # beyond this many remove/insert runs a reset is cheaper
 _BULK_MOVES = 24  # beyond this many moved rows, re-merge instead of moving one by one
 _MAX_CHANGE_RUNS = 256  # beyond this, one dataChanged spans them (views just repaint)
@@ -121,6 +122,8 @@ class LivePanelModel(QAbstractTableModel):
             return SORT_KEYS[Column(column)](row)
         if role == self.StuckRole:
             return self._stuck.get(row.id)
+        if role == _TOOLTIP and self.marks and column == Column.STATUS and row.id in self.marks:
+            return f"{status_text(row)} · {self.marks[row.id]}"
         return panel_roles.other_role(column, row, role, self._stuck.get(row.id))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

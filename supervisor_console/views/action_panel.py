@@ -19,7 +19,9 @@ from supervisor_console.actions.dialer import TROUBLESHOOTING_STEPS, TROUBLESHOO
 from supervisor_console.api.types import UserRow
 from supervisor_console.views.user_detail import DetailSource
 
-_COLUMNS = 2
+_COLUMNS = 3
+# Details and activity are the pane itself; the buttons are for what changes the user.
+_NOT_BUTTONS = frozenset({"details", "activity"})
 _NOTE_STYLE = "background: #fff4ce; color: #3b2f00; border: 1px solid #e0c36c; padding: 6px;"
 
 
@@ -53,9 +55,9 @@ class ActionPanel(QWidget):
         grid = QGridLayout()
         grid.setSpacing(4)
         self.buttons: dict[str, QPushButton] = {}
-        units = [unit for unit in CATALOGUE if unit.key != "details"]
+        units = [unit for unit in CATALOGUE if unit.key not in _NOT_BUTTONS]
         for i, unit in enumerate(units):
-            button = QPushButton(unit.label, self)
+            button = QPushButton(unit.button_label, self)
             button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, key=unit.key: self.triggered.emit(key))
             self.buttons[unit.key] = button
@@ -69,7 +71,7 @@ class ActionPanel(QWidget):
             if button is None:
                 continue
             button.setEnabled(item.enabled)
-            hint = f"Shortcut: {shortcut_text(item.shortcut)}" if item.shortcut else ""
+            hint = f"{item.label} ({shortcut_text(item.shortcut)})"
             button.setToolTip(item.reason if not item.enabled else hint)
 
     def set_troubleshooting(self, text: str | None) -> None:

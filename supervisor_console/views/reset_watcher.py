@@ -26,7 +26,7 @@ class ResetWatcher(QObject):
         self.model = model
         self.watch = ResetWatch(limit)
         self._deadline = QTimer(self, singleShot=True)
-        self._deadline.timeout.connect(self._check)
+        self._deadline.timeout.connect(self.check)
         # The model's signals arrive mid-batch: look at the rows once the batch is done.
         self._refresh = QTimer(self, singleShot=True, interval=0)
         self._refresh.timeout.connect(self.refresh)
@@ -68,7 +68,8 @@ class ResetWatcher(QObject):
         if self.watch.watched() and not self._refresh.isActive():
             self._refresh.start()
 
-    def _check(self) -> None:
+    def check(self) -> None:
+        """Mark the rows whose limit has passed (the deadline timer calls this)."""
         for uid in self.watch.check():
             self._mark(uid)
         self._arm()

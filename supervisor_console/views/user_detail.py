@@ -9,11 +9,12 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QFormLayout,
     QLabel,
+    QScrollArea,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -69,6 +70,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+class _VerticalScroll(QScrollArea):
+    """Scrolls up and down only: as wide as its content needs, so the dock is too."""
+
+    def minimumSizeHint(self) -> QSize:
+        body = self.widget()
+        hint = super().minimumSizeHint()
+        if body is None:
+            return hint
+        width = body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, hint.height())
+
+
 class UserDetailPane(QDockWidget):
     row_shown = Signal(object)  # the UserRow now shown (new user or a live update)
 
@@ -90,7 +103,12 @@ class UserDetailPane(QDockWidget):
         layout.addLayout(self._form)
         layout.addWidget(self.tabs, 1)
         self._layout = layout
-        self.setWidget(body)
+        # Scrolls rather than squeezing the fields when the window is short.
+        scroll = _VerticalScroll(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
 
     def add_section(self, widget: QWidget) -> None:
         """Put `widget` between the fields and the lists (e.g. the action buttons)."""
