@@ -58,6 +58,7 @@ class ActionController(QObject):
         window.detail.add_section(self.buttons)
         window.detail.row_shown.connect(self._detail_shown)
         self.tasks: set[asyncio.Task[Any]] = set()
+        self._running: set[tuple[str, int]] = set()
         self.last_menu: QMenu | None = None
         self.shortcuts: dict[str, QAction] = {}
         self._install_shortcuts()
@@ -90,7 +91,19 @@ class ActionController(QObject):
                 return self._spawn(self.runner.inform(unit.label, available.reason))
             self.show_message(available.reason)
             return None
-        return self._spawn(run_action(self, unit, row))
+        if (key, row.id) in self._running:
+            self.show_message(f"{unit.label.rstrip('…')} for {row.name} is already under way.")
+            return None
+        return self._spawn(self._run(key, row))
+
+    async def _run(self, key: str, row: UserRow) -> Outcome | None:
+        # One attempt per action and user at a time: a second R while the first reset is
+        # on its way would only meet a 409.
+        self._running.add((key, row.id))
+        try:
+            return await run_action(self, BY_KEY[key], row)
+        finally:
+            self._running.discard((key, row.id))
 
     def menu_items(self, row: UserRow) -> list[MenuItem]:
         return menu_items(row, self.role)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from actions_support import live_console
-from fixtures_actions import agent_ids, arrange, server
+from fixtures_actions import agent_ids, arrange, audit_actions, server
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
@@ -112,3 +112,42 @@ async def test_server_refuses_a_role_it_does_not_allow(
         notice.close_button.click()
         await live.settled()
         assert live.window.model.user(uid) is not None
+
+
+async def test_expired_sign_in_asks_to_sign_in_and_does_not_replay(
+    qapp: Any, server: ServerThread, tmp_path: Path
+) -> None:
+    uid = arrange(server, agent_ids(server)[0], "unavailable")
+    async with live_console(server, tmp_path, "supervisor") as live:
+        await live.shows(uid, Status.UNAVAILABLE)
+        assert live.console.client is not None
+        await live.console.client.logout()  # the token is revoked on the server
+        live.console.client.use_token("revoked", "supervisor")
+        live.select(uid)
+        live.key(Qt.Key.Key_R)
+        (await live.dialog(ConfirmDialog)).confirm_button.click()
+        notice = await live.dialog(NoticeDialog)
+        assert "Sign in again" in notice.text.text() and "was not done" in notice.text.text()
+        notice.close_button.click()
+        (outcome,) = await live.settled()
+        assert outcome.attempts == 1
+        assert live.console.dialog is not None and live.console.dialog.isVisible()
+        live.console.dialog.reject()
+    assert audit_actions(server, uid) == []
+
+
+async def test_a_second_press_while_the_first_runs_is_refused(
+    qapp: Any, server: ServerThread, tmp_path: Path
+) -> None:
+    uid = arrange(server, agent_ids(server)[0], "unavailable")
+    async with live_console(server, tmp_path, "supervisor") as live:
+        await live.shows(uid, Status.UNAVAILABLE)
+        live.select(uid)
+        live.key(Qt.Key.Key_R)
+        dialog = await live.dialog(ConfirmDialog)
+        assert live.actions.trigger("reset-dialer", live.row(uid)) is None
+        assert "already under way" in live.window.statusBar().currentMessage()
+        dialog.confirm_button.click()
+        (outcome,) = await live.settled()
+        assert outcome.ok
+    assert audit_actions(server, uid) == ["reset-dialer"]
