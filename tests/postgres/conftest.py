@@ -14,20 +14,14 @@ runs tests/backend unchanged on PostgreSQL.
 from __future__ import annotations
 
 import contextlib
-import glob
 import itertools
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
@@ -41,35 +35,12 @@ from backend_support import (
     token_for,
 )
 
+from contact_center.pgcluster import Cluster, ClusterUnavailable, create_database, drop_database
 from contact_center.seed import seed
 from contact_center.store import Store
 from contact_center.testing import ServerThread
 
 _names = itertools.count(1)
-
-
-def _pg_bin() -> Path | None:
-    """The directory of initdb and pg_ctl: $PG_BIN (only it, when set), the newest Debian
-    package, or PATH."""
-    if os.environ.get("PG_BIN"):
-        explicit = Path(os.environ["PG_BIN"])
-        return explicit if (explicit / "initdb").exists() else None
-    candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)
-    )[::-1]
-    which = shutil.which("initdb")
-    candidates.append(str(Path(which).parent) if which else "")
-    for c in candidates:
-        if c and (Path(c) / "initdb").exists() and (Path(c) / "pg_ctl").exists():
-            return Path(c)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _unavailable(reason: str) -> None:
@@ -79,49 +50,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
-@contextlib.contextmanager
-def _throwaway_cluster(bin_dir: Path) -> Iterator[str]:
-    as_root = os.geteuid() == 0
-    prefix: list[str] = []
-    if as_root:  # initdb refuses to run as root
-        if shutil.which("runuser") is None:
-            _unavailable("running as root and there is no runuser to become postgres")
-        try:
-            import pwd
-
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            _unavailable("running as root and there is no postgres user to run the server")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="cc-pg-"))
-    if as_root:
-        os.chown(base, pw.pw_uid, pw.pw_gid)
-    data, log = base / "data", base / "log"
-    port = _free_port()
-
-    def run(*args: str) -> None:
-        done = subprocess.run(
-            [*prefix, *args], capture_output=True, text=True, timeout=120, cwd=base
-        )
-        if done.returncode != 0:
-            tail = log.read_text()[-2000:] if log.exists() else ""
-            raise RuntimeError(f"{args[0]} failed: {done.stdout}{done.stderr}{tail}")
-
-    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
-    # -l: without a log file the server keeps our stdout pipe open and run() never returns.
-    options = (
-        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-    )
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        with contextlib.suppress(Exception):
-            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """URL of a maintenance database on a server where databases may be created."""
@@ -129,15 +57,14 @@ def pg_server() -> Iterator[str]:
     if url:
         yield url
         return
-    bin_dir = _pg_bin()
-    if bin_dir is None:
-        _unavailable(
-            "no initdb/pg_ctl found (install the Debian package `postgresql`, set PG_BIN, "
-            "or point CONTACT_CENTER_TEST_PG at a server)"
-        )
-    assert bin_dir is not None
-    with _throwaway_cluster(bin_dir) as url:
-        yield url
+    try:
+        # .ci/run names a directory whose clusters it stops if pytest dies before this does.
+        cluster = Cluster(parent=os.environ.get("CONTACT_CENTER_PG_TMP"))
+    except ClusterUnavailable as exc:
+        _unavailable(f"{exc} (or set CONTACT_CENTER_TEST_PG to a server's URL)")
+        raise
+    with cluster:
+        yield cluster.url()
 
 
 def _with_db(url: str, name: str) -> str:
@@ -152,23 +79,15 @@ class Databases:
         self.admin_url = admin_url
         self.created: list[str] = []
 
-    def _exec(self, sql: str) -> None:
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql)
-
     def create(self, template: str | None = None, prefix: str = "cc_test") -> str:
         name = f"{prefix}_{os.getpid()}_{next(_names)}"
-        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        self._exec(
-            f"CREATE DATABASE {name}"
-            + (f" TEMPLATE {template} STRATEGY FILE_COPY" if template else "")
-        )
+        url = create_database(self.admin_url, name, template)
         self.created.append(name)
-        return _with_db(self.admin_url, name)
+        return url
 
     def drop(self, url: str) -> None:
         name = url.rpartition("/")[2]
-        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_database(self.admin_url, name)
         if name in self.created:
             self.created.remove(name)
 
