@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from supervisor_console.api.types import UserRow
+from supervisor_console.bulk.catalogue import BulkAction
 from supervisor_console.models.filters import PanelFilter
 
 
@@ -85,6 +86,23 @@ def make_scope(
         ScopeKind.ALL: every.values(),
     }[kind]
     return Scope(kind, tuple(rows), panel_filter)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkDraft:
+    """What the dialog is set up to do (the scope's rows are taken by the controller)."""
+
+    action: BulkAction
+    scope: ScopeKind
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeCounts:
+    selected: int
+    matching: int
+    total: int
+    hidden_selected: int = 0
 
 
 @dataclass(frozen=True, slots=True)

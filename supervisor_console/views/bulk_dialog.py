@@ -11,9 +11,6 @@ Signals:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -34,11 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from supervisor_console.bulk import (
-    BULK_ACTIONS,
     BULK_BY_KEY,
     BulkAction,
+    BulkDraft,
     ParamKind,
     Preview,
+    ScopeCounts,
     ScopeKind,
 )
 from supervisor_console.bulk.texts import (
@@ -49,32 +47,16 @@ from supervisor_console.bulk.texts import (
     users,
 )
 from supervisor_console.views.bulk_job_view import BulkJobView
-from supervisor_console.views.bulk_params import ParamsEditor
+from supervisor_console.views.bulk_params import ParamsEditor, fill_actions
 from supervisor_console.views.dialogs.common import text_label
 
+__all__ = ["BulkDialog", "BulkDraft", "ScopeCounts"]
 _RETURN = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _SCOPE_MNEMONICS = {
     ScopeKind.SELECTED: "&Selected users",
     ScopeKind.FILTER: "Users &matching the current filters",
     ScopeKind.ALL: "A&ll users",
 }
-
-
-@dataclass(frozen=True)
-class BulkDraft:
-    """What the dialog is set up to do (the scope's rows are taken by the controller)."""
-
-    action: BulkAction
-    scope: ScopeKind
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ScopeCounts:
-    selected: int
-    matching: int
-    total: int
-    hidden_selected: int = 0
 
 
 class BulkDialog(QDialog):
@@ -165,26 +147,11 @@ class BulkDialog(QDialog):
         return row
 
     def _fill_actions(self) -> None:
-        group = BULK_ACTIONS[0].group
-        disabled: list[str] = []
-        for action in BULK_ACTIONS:
-            if action.group != group:
-                self.action.insertSeparator(self.action.count())
-                group = action.group
-            self.action.addItem(action.label, action.key)
-            allowed = action.availability(self.role)
-            if not allowed.enabled:
-                index = self.action.count() - 1
-                self.action.setItemText(index, f"{action.label} (admin only)")
-                self.action.setItemData(index, allowed.reason, Qt.ItemDataRole.ToolTipRole)
-                self.action.model().item(index).setEnabled(False)  # type: ignore[attr-defined]
-                disabled.append(action.verb)
-        if disabled:
-            verbs = ", ".join(dict.fromkeys(disabled))
-            self.role_note.setText(
-                f"Your role ({self.role}) cannot {verbs}: those actions need an admin."
-            )
-        self.role_note.setVisible(bool(disabled))
+        verbs = fill_actions(self.action, self.role)
+        if verbs:
+            joined = ", ".join(verbs)
+            self.role_note.setText(f"Your role ({self.role}) cannot {joined}: those need an admin.")
+        self.role_note.setVisible(bool(verbs))
 
     def _connect(self) -> None:
         self.action.currentIndexChanged.connect(self._action_changed)

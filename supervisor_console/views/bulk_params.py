@@ -1,4 +1,4 @@
-"""What a bulk action needs besides its scope: a status, values (skills, tags, desks) or a role.
+"""The bulk actions to choose from, and what one needs besides its scope: a status, values (skills, tags, desks) or a role.
 
 Values are chosen from those that exist (the panel model's facets) or typed in.
 
@@ -25,9 +25,31 @@ from PySide6.QtWidgets import (
 
 from supervisor_console.actions.params import SETTABLE_STATUSES
 from supervisor_console.api.types import Status
-from supervisor_console.bulk import ROLES, BulkAction, ParamKind
+from supervisor_console.bulk import BULK_ACTIONS, ROLES, BulkAction, ParamKind
 
 _PAGES = (ParamKind.NONE, ParamKind.STATUS, ParamKind.VALUES, ParamKind.ROLE)
+
+
+def fill_actions(combo: QComboBox, role: str | None) -> list[str]:
+    """Every bulk action by group; those `role` may not run are disabled with the reason.
+
+    Returns what the role cannot do (the verbs), for a note under the combo box.
+    """
+    group = BULK_ACTIONS[0].group
+    disabled: list[str] = []
+    for action in BULK_ACTIONS:
+        if action.group != group:
+            combo.insertSeparator(combo.count())
+            group = action.group
+        combo.addItem(action.label, action.key)
+        allowed = action.availability(role)
+        if not allowed.enabled:
+            index = combo.count() - 1
+            combo.setItemText(index, f"{action.label} (admin only)")
+            combo.setItemData(index, allowed.reason, Qt.ItemDataRole.ToolTipRole)
+            combo.model().item(index).setEnabled(False)  # type: ignore[attr-defined]
+            disabled.append(action.verb)
+    return list(dict.fromkeys(disabled))
 
 
 class ValuesPicker(QWidget):

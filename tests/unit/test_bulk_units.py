@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from supervisor_console.bulk import (
     make_scope,
     server_filter,
 )
+from supervisor_console.bulk.job import _progress_only
 from supervisor_console.bulk.texts import (
     confirm_word,
     preview_lines,
@@ -141,6 +143,10 @@ def test_job_state_results_and_csv() -> None:
         JobState.from_json({"id": "x"})
 
 
+def _compact(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()  # as the server sends it
+
+
 class FakeJobs:
     """Answers GET /bulk-jobs/7 with the given states in turn."""
 
@@ -149,11 +155,9 @@ class FakeJobs:
         self.calls: list[tuple[str, str]] = []
 
     async def request(self, method: str, path: str, *, json: Any = None, parse: bool = True) -> Any:
-        import json as j
-
         self.calls.append((method, path))
         body = self.states.pop(0)
-        return body if parse else j.dumps(body).encode()
+        return body if parse else _compact(body)
 
 
 async def test_follow_reports_every_state_until_the_job_finishes() -> None:
@@ -162,3 +166,13 @@ async def test_follow_reports_every_state_until_the_job_finishes() -> None:
     last = await follow(jobs, 7, lambda s: seen.append(s.state), interval=0)
     assert seen == ["queued", "running", "cancelled"]
     assert last.state == "cancelled" and jobs.calls == [("GET", "/bulk-jobs/7")] * 3
+
+
+def test_a_running_job_is_read_without_decoding_its_results() -> None:
+    def compact(state: str) -> bytes:
+        return json.dumps(job_json(state), separators=(",", ":")).encode()
+
+    running = _progress_only(compact("running"))
+    assert running is not None and running.results == () and running.processed == 3
+    assert _progress_only(compact("done")) is None  # then the results are wanted
+    assert _progress_only(b'{"id": 1, "results": []}') is None  # not the compact form
