@@ -274,6 +274,9 @@ class BulkDialog(QDialog):
             other.setSizePolicy(policy, policy)
         self.pages.setCurrentWidget(page)
         self.adjustSize()
+        layout = self.layout()
+        if page is self.setup and layout is not None and layout.hasHeightForWidth():
+            self.resize(self.width(), layout.totalHeightForWidth(self.width()))
         if page is self.job:
             self.resize(max(self.width(), 640), max(self.height(), 560))
 
