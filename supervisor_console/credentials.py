@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import keyring
 import keyring.errors
@@ -99,7 +99,9 @@ class CredentialStore:
         try:
             if self.available is None:
                 await asyncio.to_thread(self._check_backend)
-            result = await asyncio.to_thread(func, *args)
+            # qasync's executor logs what it runs and what it returns at DEBUG: a closure
+            # and a wrapped result keep the secret out of those reprs.
+            result = (await asyncio.to_thread(lambda: _Hidden(func(*args)))).value
         except keyring.errors.KeyringError as exc:  # NoKeyringError, InitError, locked ...
             self._give_up(str(exc) or type(exc).__name__)
             return _FAILED
@@ -115,6 +117,18 @@ class CredentialStore:
         log.warning("keyring unavailable (%s); secrets stay in memory only", reason)
         self.available = False
         self.warning = NO_KEYRING_WARNING
+
+
+class _Hidden(Generic[T]):
+    """A value whose repr does not show it (a secret on its way back from a thread)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
 
 
 class _Failed:
