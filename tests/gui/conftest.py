@@ -21,9 +21,20 @@ from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.models.samples import make_row
 from supervisor_console.views.main_window import MainWindow
 
+# A closed qasync loop leaves Qt timers registered; if the garbage collector frees the loop
+# from another thread, Qt later fires a timer on freed memory (a segfault seen here).
+# Keeping every loop alive for the session lets those timers fire harmlessly.
+_KEEP_LOOPS: list[qasync.QEventLoop] = []
+
+
+def _qasync_loop() -> qasync.QEventLoop:
+    loop = qasync.QEventLoop(QApplication.instance() or QApplication([]))
+    _KEEP_LOOPS.append(loop)
+    return loop
+
 
 def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Callable[[], Any]]:
-    return {"qasync": lambda: qasync.QEventLoop(QApplication.instance() or QApplication([]))}
+    return {"qasync": _qasync_loop}
 
 
 @pytest.fixture
