@@ -88,6 +88,12 @@ def logout(request: Request, store: StoreDep, who: Who) -> Response:
     return Response(status_code=204)
 
 
+@router.get("/auth/me", tags=["auth"])
+def whoami(who: Who) -> dict[str, Any]:
+    """Who the token belongs to: lets a console resumed from a remembered token know its role."""
+    return {"user_id": who.user_id, "username": who.username, "role": who.role}
+
+
 @router.get("/users", response_model=Snapshot, tags=["users"])
 def list_users(request: Request, store: StoreDep, who: Who) -> Response:
     # Serialised by hand from a per-row cache: validating 50,000 rows costs seconds.

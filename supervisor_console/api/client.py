@@ -149,6 +149,15 @@ class ApiClient:
             self._token = None
             self.role = None
 
+    async def whoami(self) -> str:
+        """The role behind the current token (for a token resumed from the keyring)."""
+        body = await self.request("GET", "/auth/me")
+        role = body.get("role") if isinstance(body, dict) else None
+        if role not in ("agent", "supervisor", "admin"):
+            raise MalformedResponse("The server's answer has a malformed 'role'.")
+        self.role = role
+        return str(role)
+
     # -- reads -------------------------------------------------------------------------
 
     async def users(self) -> tuple[list[UserRow], int]:

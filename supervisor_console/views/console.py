@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from supervisor_console.api.client import ApiClient
-from supervisor_console.api.errors import ApiError
+from supervisor_console.api.errors import ApiError, AuthError
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.feed import ChangeFeed
@@ -134,6 +134,14 @@ class Console:
             return False
         ca = str(self.settings.value(CA_KEY) or "")
         client = ApiClient(server, verify=ca or True, token=token)
+        try:
+            await client.whoami()  # the role decides which actions the menu offers
+        except AuthError:
+            await client.aclose()
+            await self.store.forget(server, username)
+            return False
+        except ApiError:
+            pass  # unreachable now: the feed reports it and retries; the server still checks roles
         await self.connect(client, username)
         return True
 
