@@ -84,7 +84,11 @@ def check_precondition(raw: Row, expected_status: str | None, expected_version: 
             f"{STATUS_LABELS.get(expected_status, expected_status)})"
         )
     if expected_version is not None and raw["version"] != expected_version and not seen:
-        seen.append(f"the row is at version {raw['version']}, you saw version {expected_version}")
+        who = raw["changed_by"] or "someone"
+        seen.append(
+            f"{who} changed it after you looked (now {STATUS_LABELS[raw['status']]}; "
+            f"version {raw['version']}, you saw version {expected_version})"
+        )
     if seen:
         raise Conflict(
             f"{display_name(raw)} changed since you looked: {seen[0]}. Nothing was done."
