@@ -100,6 +100,7 @@ class Heartbeat:
         self.interval = interval_ms / 1000
         self.clock = QElapsedTimer()
         self.late: list[float] = []
+        self.at: list[float] = []  # seconds since start() of each beat
         self.timer = QTimer(interval=interval_ms)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._beat)
@@ -107,6 +108,7 @@ class Heartbeat:
 
     def start(self) -> None:
         self.late.clear()
+        self.at.clear()
         self.clock.start()
         self._last = self.clock.nsecsElapsed()
         self.timer.start()
@@ -117,14 +119,17 @@ class Heartbeat:
     def _beat(self) -> None:
         now = self.clock.nsecsElapsed()
         self.late.append(max(0.0, (now - self._last) / 1e9 - self.interval))
+        self.at.append(now / 1e9)
         self._last = now
 
     def report(self) -> str:
         ms = sorted(x * 1000 for x in self.late) or [0.0]
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
+        worst = max(range(len(self.late)), key=self.late.__getitem__, default=0)
+        when = self.at[worst] if self.at else 0.0
         return (
             f"{len(ms)} beats, late p50 {statistics.median(ms):.1f} ms, "
-            f"p99 {p99:.1f} ms, max {ms[-1]:.1f} ms"
+            f"p99 {p99:.1f} ms, max {ms[-1]:.1f} ms (at {when:.1f} s)"
         )
 
 
@@ -171,6 +176,7 @@ async def run_job(console: Console, request: BulkRequest, will_change: int) -> N
     batches_before = console.batches
     beat.start()
     gc_pauses = GcPauses().__enter__()
+    cpu = time.process_time()
     t = time.perf_counter()
     task = asyncio.ensure_future(
         console.bulk.jobs.run(view, "Bench", request, request.scope.versions())
@@ -180,6 +186,9 @@ async def run_job(console: Console, request: BulkRequest, will_change: int) -> N
         await asyncio.sleep(0.25)
     final = task.result()
     job_s = time.perf_counter() - t
+    cpu = time.process_time() - cpu
+    print(f"(job ended at {beat.clock.nsecsElapsed() / 1e9:.1f} s on the heartbeat's clock)")
+    print(f"console CPU during the job: {cpu:.1f} s in {job_s:.1f} s ({cpu / job_s:.0%} of a core)")
     changed = "bench" if request.action.endswith("tags") else None
     feed_s = await until(
         lambda: changed is None or all(changed in r.tags for r in model.all_rows().values()), 120
