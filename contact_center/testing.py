@@ -57,7 +57,11 @@ class ServerThread:
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            create_app(self.store, self.simulator), log_level="warning", lifespan="on"
+            create_app(self.store, self.simulator),
+            log_level="warning",
+            lifespan="on",
+            # Open long polls must not hold a stop (a simulated restart) for their full wait.
+            timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
