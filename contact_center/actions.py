@@ -341,6 +341,28 @@ def _audit_view(raw: Row | None) -> dict[str, Any] | None:
 _NOT_ON_SELF = frozenset({"deactivate", "delete", "reset", "set-role"})
 
 
+def admit(
+    name: str,
+    raw: Row,
+    view: Row,
+    actor: str,
+    params: dict[str, Any],
+    expected_status: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Every check before an action runs: raises Refused or Conflict, changes nothing."""
+    spec = ACTIONS[name]
+    if name in _NOT_ON_SELF and raw["username"] == actor:
+        # An admin locking themselves out (or demoting the last admin) is never intended.
+        raise Refused(f"You cannot {spec.verb.split(' ')[0]} your own account.", "your own account")
+    check_precondition(raw, expected_status, expected_version)
+    spec.check(view, params)
+
+
+def audit_view(raw: Row | None) -> dict[str, Any] | None:
+    return _audit_view(raw)
+
+
 def run_action(
     conn: Connection,
     name: str,
@@ -358,13 +380,9 @@ def run_action(
 
     spec = ACTIONS[name]
     raw = load_raw(conn, user_id)
-    if name in _NOT_ON_SELF and raw["username"] == actor:
-        # An admin locking themselves out (or demoting the last admin) is never intended.
-        raise Refused(f"You cannot {spec.verb.split(' ')[0]} your own account.", "your own account")
-    check_precondition(raw, expected_status, expected_version)
     view = user_row(conn, user_id)
     assert view is not None
-    spec.check(view, params)
+    admit(name, raw, view, actor, params, expected_status, expected_version)
     result = spec.apply(conn, raw, actor, params)
     after = None
     if name != "delete":

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from contact_center.actions import ACTIONS, Conflict, NotFound, Refused, run_action
+from contact_center.bulk_batch import Outcome, run_batch
 from contact_center.db import bulk_items, bulk_jobs
 from contact_center.store import Row, Store, iso, now, user_name, user_rows
 
@@ -188,15 +190,20 @@ class BulkRunner:
             if cancel or not pending:
                 _finish(conn, job["id"], "cancelled" if cancel else "done")
                 return False
-            counts: Counter[str] = Counter()
-            for item in pending:
-                outcome, reason = _run_item(conn, job, item)
-                counts[outcome] += 1
-                conn.execute(
-                    update(bulk_items)
-                    .where(bulk_items.c.job_id == job["id"], bulk_items.c.position == item.position)
-                    .values(outcome=outcome, reason=reason)
+            outcomes = _run_pending(conn, job, pending)
+            counts = Counter(outcome for outcome, _reason in outcomes)
+            conn.execute(
+                update(bulk_items)
+                .where(
+                    bulk_items.c.job_id == job["id"],
+                    bulk_items.c.position == bindparam("pos"),
                 )
+                .values(outcome=bindparam("out"), reason=bindparam("why")),
+                [
+                    {"pos": item.position, "out": outcome, "why": reason}
+                    for item, (outcome, reason) in zip(pending, outcomes, strict=True)
+                ],
+            )
             conn.execute(
                 update(bulk_jobs)
                 .where(bulk_jobs.c.id == job["id"])
@@ -207,6 +214,18 @@ class BulkRunner:
                 )
             )
         return True
+
+
+def _run_pending(conn: Connection, job: dict[str, Any], pending: Sequence[Any]) -> list[Outcome]:
+    """The whole chunk at once; if anything unexpected fails, user by user in savepoints."""
+    items = [(item.user_id, item.expected_version) for item in pending]
+    try:
+        with conn.begin_nested():
+            return run_batch(
+                conn, job["action"], items, job["actor"], dict(job["params"]), job["id"]
+            )
+    except Exception:
+        return [_run_item(conn, job, item) for item in pending]
 
 
 def _run_item(conn: Connection, job: dict[str, Any], item: Any) -> tuple[str, str | None]:

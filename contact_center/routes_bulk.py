@@ -52,8 +52,9 @@ def create_job(body: BulkBody, request: Request, store: StoreDep, who: Who) -> d
 
 
 @router.get("/{job_id}", response_model=BulkJob)
-def get_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
-    view = bulk.job_view(store, job_id)
+def get_job(job_id: DbId, store: StoreDep, who: Who, results: bool = True) -> dict[str, Any]:
+    """The job's progress; `results=false` leaves out the per-user list (cheap to poll)."""
+    view = bulk.job_view(store, job_id, with_results=results)
     if view is None:
         raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")
     return view
