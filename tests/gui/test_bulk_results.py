@@ -41,10 +41,12 @@ class ScriptedJobs:
             return {"total": len(ids), "will_change": len(ids), "skipped": {}, "live_calls": 0}
         if path == "/bulk-jobs":
             return self._create(body)
+        path, _, query = path.partition("?")
         job = self.jobs[int(path.split("/")[2]) - 1]
         if path.endswith("/cancel"):
             job["cancel"] = True
-        return self._view(job)
+        view = self._view(job)
+        return {**view, "results": []} if query == "results=false" else view
 
     def _create(self, body: dict[str, Any]) -> dict[str, Any]:
         ids = body["scope"]["ids"]

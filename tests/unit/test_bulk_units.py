@@ -23,7 +23,6 @@ from supervisor_console.bulk import (
     make_scope,
     server_filter,
 )
-from supervisor_console.bulk.job import _progress_only
 from supervisor_console.bulk.texts import (
     confirm_word,
     preview_lines,
@@ -161,18 +160,13 @@ class FakeJobs:
 
 
 async def test_follow_reports_every_state_until_the_job_finishes() -> None:
-    jobs = FakeJobs([job_json("queued", done=0), job_json("running"), job_json("cancelled")])
+    counts_only = {**job_json("cancelled"), "results": []}
+    jobs = FakeJobs(
+        [job_json("queued", done=0), job_json("running"), counts_only, job_json("cancelled")]
+    )
     seen: list[str] = []
     last = await follow(jobs, 7, lambda s: seen.append(s.state), interval=0)
     assert seen == ["queued", "running", "cancelled"]
-    assert last.state == "cancelled" and jobs.calls == [("GET", "/bulk-jobs/7")] * 3
-
-
-def test_a_running_job_is_read_without_decoding_its_results() -> None:
-    def compact(state: str) -> bytes:
-        return json.dumps(job_json(state), separators=(",", ":")).encode()
-
-    running = _progress_only(compact("running"))
-    assert running is not None and running.results == () and running.processed == 3
-    assert _progress_only(compact("done")) is None  # then the results are wanted
-    assert _progress_only(b'{"id": 1, "results": []}') is None  # not the compact form
+    polls = [("GET", "/bulk-jobs/7?results=false")] * 3
+    assert jobs.calls == [*polls, ("GET", "/bulk-jobs/7")]  # results once, at the end
+    assert last.results == JobState.from_json(job_json("cancelled")).results
