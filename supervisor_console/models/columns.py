@@ -55,9 +55,9 @@ TITLES: dict[Column, str] = {
 # Columns whose text depends on the clock: the 1 s tick repaints only these.
 TICKING = (Column.TIME_IN_STATUS, Column.LIVE_CALL)
 NUMERIC = frozenset({Column.TIME_IN_STATUS, Column.SESSIONS, Column.EXTENSION})
-HIDDEN_BY_DEFAULT = frozenset({Column.EMAIL, Column.TWO_FACTOR})
+HIDDEN_BY_DEFAULT = frozenset({Column.EMAIL})
 DEFAULT_WIDTHS: dict[Column, int] = {
-    Column.NAME: 160,
+    Column.NAME: 150,
     Column.STATUS: 130,
     Column.TIME_IN_STATUS: 70,
     Column.LIVE_CALL: 160,
@@ -65,9 +65,9 @@ DEFAULT_WIDTHS: dict[Column, int] = {
     Column.EXTENSION: 50,
     Column.PHONE: 110,
     Column.EMAIL: 190,
-    Column.ROLE: 75,
-    Column.DESKS: 130,
-    Column.SKILLS: 140,
+    Column.ROLE: 65,
+    Column.DESKS: 120,
+    Column.SKILLS: 130,
     Column.TAGS: 100,
     Column.ACTIVE: 52,
     Column.TWO_FACTOR: 40,
