@@ -146,8 +146,11 @@ _TEXT: dict[Column, Callable[[UserRow, datetime], str]] = {
 }
 
 
+_TEXT_BY_NUMBER = [_TEXT[column] for column in Column]  # no enum lookup per painted cell
+
+
 def cell_text(column: int, row: UserRow, now: datetime) -> str:
-    return _TEXT[Column(column)](row, now)
+    return _TEXT_BY_NUMBER[column](row, now)
 
 
 def _ts(moment: datetime | None) -> float:

@@ -21,6 +21,8 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _NAME = int(Column.NAME)
 _STATUS = int(Column.STATUS)
 _NUMERIC = frozenset(int(c) for c in NUMERIC)
+# The roles `display` and `other_role` can answer with anything but None.
+ANSWERED = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _BACKGROUND, _FOREGROUND, _ALIGNMENT})
 
 HEADER_TIPS = {
     Column.TIME_IN_STATUS: "Time since the status last changed",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
-from itertools import compress
 from typing import Any, TypeVar
 
 K = TypeVar("K", bound=tuple[Any, ...])
@@ -44,26 +43,56 @@ def display_span(first: int, last: int, size: int, descending: bool) -> tuple[in
     return size - 1 - last, size - 1 - first
 
 
-def merge_sorted(
+def landing(keys: list[K], dropped: list[int], fresh: list[K]) -> list[int]:
+    """Where sorted ``fresh`` keys end up once ``dropped`` (ascending) leave ``keys``."""
+    out = []
+    for rank, key in enumerate(fresh):
+        point = bisect_left(keys, key)
+        out.append(point - bisect_left(dropped, point) + rank)
+    return out
+
+
+def move_in_place(
+    keys: list[K], items: list[T], dropped: list[int], fresh: list[tuple[K, T]]
+) -> None:
+    """Parallel sorted lists without ``dropped`` (ascending), plus sorted ``fresh``."""
+    for pos in reversed(dropped):
+        del keys[pos]
+        del items[pos]
+    for key, item in fresh:
+        pos = bisect_left(keys, key)
+        keys.insert(pos, key)
+        items.insert(pos, item)
+
+
+def splice(
     keys: list[K], items: list[T], dropped: list[int], fresh: list[tuple[K, T]]
 ) -> tuple[list[K], list[T]]:
-    """Parallel sorted lists without the positions in ``dropped``, plus sorted ``fresh``.
+    """The same as `move_in_place`, as new lists built from slices between cut points.
 
-    One masking pass and slice copies: far cheaper than shifting the lists once per item.
+    Linear in the list length (each kept row is touched once, and again when the old
+    list goes), where moving in place costs a memmove per item: cheaper for many items.
     """
-    mask = [True] * len(keys)
-    for pos in dropped:
-        mask[pos] = False
-    kept_keys = list(compress(keys, mask))
-    kept_items = list(compress(items, mask))
     out_keys: list[K] = []
     out_items: list[T] = []
     start = 0
+    cuts = iter(dropped)
+    cut = next(cuts, None)
     for key, item in fresh:
-        pos = bisect_left(kept_keys, key, start)
-        out_keys += kept_keys[start:pos]
-        out_items += kept_items[start:pos]
+        point = bisect_left(keys, key, start)
+        while cut is not None and cut < point:
+            out_keys += keys[start:cut]
+            out_items += items[start:cut]
+            start = cut + 1
+            cut = next(cuts, None)
+        out_keys += keys[start:point]
+        out_items += items[start:point]
+        start = point
         out_keys.append(key)
         out_items.append(item)
-        start = pos
-    return out_keys + kept_keys[start:], out_items + kept_items[start:]
+    while cut is not None:
+        out_keys += keys[start:cut]
+        out_items += items[start:cut]
+        start = cut + 1
+        cut = next(cuts, None)
+    return out_keys + keys[start:], out_items + items[start:]
