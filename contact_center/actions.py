@@ -292,6 +292,7 @@ def _check_set_role(row: Row, params: dict[str, Any]) -> None:
 
 def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
     conn.execute(update(users).where(users.c.id == raw["id"]).values(role=params["role"]))
+    auth.role_changed(raw["id"])
     return {}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contact_center import auth
 from contact_center.bulk import BulkRunner
+from contact_center.feedcache import FeedAnswers
 from contact_center.routes_actions import router as actions_router
 from contact_center.routes_bulk import router as bulk_router
 from contact_center.routes_read import router as read_router
@@ -23,6 +25,9 @@ from contact_center.store import SnapshotCache, Store
 from contact_center.web import ChangeNotifier, ProblemError, problem_response
 
 MAX_BODY = 2_000_000
+# After a commit wakes a long poll, it waits this long before reading the feed, so that the
+# commits of the next few ms go out in one answer and the polls share one read.
+FEED_COALESCE = float(os.environ.get("CONTACT_CENTER_FEED_COALESCE_MS", "30")) / 1000
 
 
 @dataclass
@@ -70,6 +75,8 @@ def create_app(store: Store, simulator: SimulatorConfig | None = None) -> FastAP
     app.state.bulk_runner = runner
     app.state.login_limiter = auth.LoginLimiter()
     app.state.snapshot_cache = cache
+    app.state.feed_answers = FeedAnswers()
+    app.state.feed_coalesce = FEED_COALESCE
     for router in (read_router, actions_router, bulk_router):
         app.include_router(router)
     _install_handlers(app)

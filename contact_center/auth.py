@@ -91,6 +91,12 @@ def issue_token(
 
 def principal_for(conn: Connection, token: str) -> Principal | None:
     """The principal of a live token, or None (unknown, expired, revoked, user inactive)."""
+    found = token_lookup(conn, token)
+    return None if found is None else found[0]
+
+
+def token_lookup(conn: Connection, token: str) -> tuple[Principal, float] | None:
+    """`principal_for` with the token's expiry (epoch seconds): what `TokenCache` keeps."""
     row = conn.execute(
         select(users.c.id, users.c.username, users.c.role, users.c.active, api_tokens.c.expires_at)
         .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id))
@@ -98,17 +104,100 @@ def principal_for(conn: Connection, token: str) -> Principal | None:
     ).first()
     if row is None or row.expires_at < time.time() or not row.active:
         return None
-    return Principal(row.id, row.username, row.role)
+    return Principal(row.id, row.username, row.role), float(row.expires_at)
+
+
+class TokenCache:
+    """Recently checked tokens (sha-256 -> principal), so a request skips the database.
+
+    An entry lives `ttl` seconds at most and never past the token's own expiry. Revoking a
+    token, revoking a user's tokens (deactivation, deletion) or changing a user's role
+    through this process drops the entries at once and fences them for `fence` seconds: a
+    check that read the database before the revoking transaction committed cannot put the
+    old answer back. Another instance's cache still answers for up to `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 2.0, size: int = 10_000, fence: float = 60.0) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.fence = fence
+        self._entries: dict[str, tuple[float, float, Principal]] = {}
+        self._fenced_tokens: dict[str, float] = {}
+        self._fenced_users: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        key = _token_hash(token)
+        hit = self._entries.get(key)
+        if hit is None:
+            return None
+        until, expires_at, who = hit
+        if until <= time.monotonic() or expires_at <= time.time():
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return who
+
+    def put(self, token: str, who: Principal, expires_at: float) -> None:
+        if self.ttl <= 0:
+            return
+        key = _token_hash(token)
+        t = time.monotonic()
+        with self._lock:
+            if (
+                self._fenced_tokens.get(key, 0.0) > t
+                or self._fenced_users.get(who.user_id, 0.0) > t
+            ):
+                return
+            if len(self._entries) >= self.size:
+                self._entries.clear()  # rare (thousands of live sessions): start over
+            self._entries[key] = (t + self.ttl, expires_at, who)
+
+    def forget_token(self, token: str) -> None:
+        key = _token_hash(token)
+        with self._lock:
+            self._entries.pop(key, None)
+            self._fenced_tokens[key] = time.monotonic() + self.fence
+            self._prune_fences()
+
+    def forget_user(self, user_id: int) -> None:
+        with self._lock:
+            for key in [k for k, v in self._entries.items() if v[2].user_id == user_id]:
+                del self._entries[key]
+            self._fenced_users[user_id] = time.monotonic() + self.fence
+            self._prune_fences()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def _prune_fences(self) -> None:
+        t = time.monotonic()
+        for fences in (self._fenced_tokens, self._fenced_users):
+            if len(fences) > 1000:
+                for key in [k for k, until in fences.items() if until <= t]:
+                    del fences[key]  # type: ignore[arg-type]
+
+
+# One per process: the hooks below reach it from any write, whichever app runs it.
+TOKEN_CACHE = TokenCache()
 
 
 def revoke_token(conn: Connection, token: str) -> None:
+    TOKEN_CACHE.forget_token(token)
     conn.execute(
         update(api_tokens).where(api_tokens.c.token_hash == _token_hash(token)).values(revoked=True)
     )
 
 
 def revoke_user_tokens(conn: Connection, user_id: int) -> None:
+    TOKEN_CACHE.forget_user(user_id)
     conn.execute(update(api_tokens).where(api_tokens.c.user_id == user_id).values(revoked=True))
+
+
+def role_changed(user_id: int) -> None:
+    """Call when a user's role changes: their cached principals must not keep the old one."""
+    TOKEN_CACHE.forget_user(user_id)
 
 
 class LoginLimiter:

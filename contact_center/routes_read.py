@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from contact_center import auth
@@ -124,24 +122,32 @@ def _changes(store: Store, since: int) -> dict[str, Any]:
 @router.get("/changes", response_model=ChangesAnswer, tags=["users"])
 async def list_changes(
     request: Request,
-    store: StoreDep,
     who: Who,
     since: Annotated[int, Query(ge=0)],
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT)] = 25.0,
 ) -> Response:
+    store: Store = request.app.state.store  # not StoreDep: a sync dependency is a thread trip
     notifier: ChangeNotifier = request.app.state.notifier
     answers = _feed_answers(request)
+    coalesce: float = getattr(request.app.state, "feed_coalesce", 0.0)
     deadline = time.monotonic() + wait
     while True:
-        event = notifier.current()
-        answer = await run_in_threadpool(answers.get, since, lambda s: _changes(store, s))
+        event, generation = notifier.current(), notifier.generation
+        answer = await answers.get(since, generation, lambda s: _changes(store, s))
         if isinstance(answer, str):  # non-empty, shared by the consoles at this cursor
             return Response(answer, media_type="application/json")
         left = deadline - time.monotonic()
         if answer["users"] or answer["deleted"] or left <= 0:
-            return _json(answer)
-        with contextlib.suppress(TimeoutError):
+            return _json({**answer, "server_time": iso(now())})  # an empty one may be shared
+        try:
             await asyncio.wait_for(event.wait(), timeout=left)
+        except TimeoutError:
+            continue
+        # Woken by a commit: hold a moment, so that the commits of the next few ms go out in
+        # this answer and the consoles waiting here wake together and share one read.
+        hold = min(coalesce, deadline - time.monotonic())
+        if hold > 0:
+            await asyncio.sleep(hold)
 
 
 def _feed_answers(request: Request) -> FeedAnswers:

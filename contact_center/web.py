@@ -7,6 +7,7 @@ import contextlib
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from contact_center import auth
@@ -36,6 +37,7 @@ class ChangeNotifier:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
+        self.generation = 0  # how many times it fired: names the current event
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -54,6 +56,7 @@ class ChangeNotifier:
 
     def _fire(self) -> None:
         old, self._event = self._event, asyncio.Event()
+        self.generation += 1
         if old is not None:
             old.set()
 
@@ -71,16 +74,28 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def principal(request: Request) -> auth.Principal:
+async def principal(request: Request) -> auth.Principal:
+    """The caller, from `auth.TOKEN_CACHE` (no thread, no query) or else the database."""
     token = bearer_token(request)
-    with get_store(request).read() as conn:
-        who = auth.principal_for(conn, token)
+    who = auth.TOKEN_CACHE.get(token)
+    if who is None:
+        who = await run_in_threadpool(_check_token, get_store(request), token)
     if who is None:
         raise ProblemError(
             401, "Not signed in", "Your sign-in has expired or was revoked. Sign in again."
         )
     if who.role not in ("supervisor", "admin"):  # e.g. demoted to agent since signing in
         raise ProblemError(403, "Forbidden", f"Your role ({who.role}) cannot use this console.")
+    return who
+
+
+def _check_token(store: Store, token: str) -> auth.Principal | None:
+    with store.read() as conn:
+        found = auth.token_lookup(conn, token)
+    if found is None:
+        return None
+    who, expires_at = found
+    auth.TOKEN_CACHE.put(token, who, expires_at)
     return who
 
 
