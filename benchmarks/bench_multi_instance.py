@@ -241,6 +241,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.consoles_worker:
         base, token, cursor, n, warmup, seconds = args.consoles_worker
+        token = token.removeprefix("t:")  # prefixed: a token may start with "-"
         asyncio.run(run_consoles(base, token, int(cursor), int(n), float(warmup), float(seconds)))
         return
     if args.writer:
@@ -292,7 +293,7 @@ def main() -> None:
         # Consoles in one process per instance, so that parsing answers is not the bottleneck.
         workers = []
         for base, token in zip(bases, tokens, strict=True):
-            cmd = [sys.executable, __file__, "--consoles-worker", base, token, str(cursor),
+            cmd = [sys.executable, __file__, "--consoles-worker", base, "t:" + token, str(cursor),
                    str(args.consoles // 2), str(args.warmup), str(args.seconds)]  # fmt: skip
             workers.append(
                 subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

@@ -125,6 +125,7 @@ class TokenCache:
         self._fenced_tokens: dict[str, float] = {}
         self._fenced_users: dict[int, float] = {}
         self._lock = threading.Lock()
+        self.epoch = 0  # counts forgets: a check started before one must not be shared after
 
     def get(self, token: str) -> Principal | None:
         key = _token_hash(token)
@@ -157,6 +158,7 @@ class TokenCache:
         key = _token_hash(token)
         with self._lock:
             self._entries.pop(key, None)
+            self.epoch += 1
             self._fenced_tokens[key] = time.monotonic() + self.fence
             self._prune_fences()
 
@@ -164,6 +166,7 @@ class TokenCache:
         with self._lock:
             for key in [k for k, v in self._entries.items() if v[2].user_id == user_id]:
                 del self._entries[key]
+            self.epoch += 1
             self._fenced_users[user_id] = time.monotonic() + self.fence
             self._prune_fences()
 

@@ -79,7 +79,7 @@ async def principal(request: Request) -> auth.Principal:
     token = bearer_token(request)
     who = auth.TOKEN_CACHE.get(token)
     if who is None:
-        who = await run_in_threadpool(_check_token, get_store(request), token)
+        who = await _shared_check(request, token)
     if who is None:
         raise ProblemError(
             401, "Not signed in", "Your sign-in has expired or was revoked. Sign in again."
@@ -87,6 +87,27 @@ async def principal(request: Request) -> auth.Principal:
     if who.role not in ("supervisor", "admin"):  # e.g. demoted to agent since signing in
         raise ProblemError(403, "Forbidden", f"Your role ({who.role}) cannot use this console.")
     return who
+
+
+async def _shared_check(request: Request, token: str) -> auth.Principal | None:
+    """One database check per token at a time: when a cached entry lapses, the consoles
+    sharing the token must not all query at once. Joins only a check that started after
+    the latest revocation through this process."""
+    checks: dict[str, tuple[int, asyncio.Future[auth.Principal | None]]] | None
+    checks = getattr(request.app.state, "token_checks", None)
+    if checks is None:
+        checks = request.app.state.token_checks = {}
+    running = checks.get(token)
+    if running is None or running[0] != auth.TOKEN_CACHE.epoch:
+        future = asyncio.ensure_future(run_in_threadpool(_check_token, get_store(request), token))
+        running = checks[token] = (auth.TOKEN_CACHE.epoch, future)
+
+        def done(f: asyncio.Future[auth.Principal | None], entry: Any = running) -> None:
+            if checks.get(token) is entry:
+                del checks[token]
+
+        future.add_done_callback(done)
+    return await asyncio.shield(running[1])
 
 
 def _check_token(store: Store, token: str) -> auth.Principal | None:
