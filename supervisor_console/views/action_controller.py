@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
@@ -31,6 +30,7 @@ from supervisor_console.views.action_panel import (
 from supervisor_console.views.dialogs.runner import DialogRunner
 from supervisor_console.views.main_window import MainWindow
 from supervisor_console.views.reset_watcher import ResetWatcher
+from supervisor_console.views.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
 MESSAGE_MS = 15000
@@ -57,7 +57,7 @@ class ActionController(QObject):
         self.buttons.triggered.connect(self._button)
         window.detail.add_section(self.buttons)
         window.detail.row_shown.connect(self._detail_shown)
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.tasks = TaskKeeper("action", lambda text: self.show_message(text))
         self._running: set[tuple[str, int]] = set()
         self.last_menu: QMenu | None = None
         self.shortcuts: dict[str, QAction] = {}
@@ -88,13 +88,13 @@ class ActionController(QObject):
         available = unit.availability(row, self.role)
         if not available.enabled:
             if available.explain:
-                return self._spawn(self.runner.inform(unit.label, available.reason))
+                return self.tasks.spawn(self.runner.inform(unit.label, available.reason))
             self.show_message(available.reason)
             return None
         if (key, row.id) in self._running:
             self.show_message(f"{unit.label.rstrip('…')} for {row.name} is already under way.")
             return None
-        return self._spawn(self._run(key, row))
+        return self.tasks.spawn(self._run(key, row))
 
     async def _run(self, key: str, row: UserRow) -> Outcome | None:
         # One attempt per action and user at a time: a second R while the first reset is
@@ -243,24 +243,10 @@ class ActionController(QObject):
 
     # ---- tasks --------------------------------------------------------------------------
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("action failed", exc_info=task.exception())
-            self.show_message(f"The action failed unexpectedly: {task.exception()}")
-
     async def close(self) -> None:
         """Cancel running actions (their dialogs close) and stop the watch."""
         self.watcher.stop()
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.tasks.cancel_all()
 
     def outcome_of(self, task: asyncio.Task[Any]) -> Outcome | None:
         result = task.result()

@@ -29,6 +29,7 @@ from supervisor_console.views import selection as sel
 from supervisor_console.views.bulk_dialog import BulkDialog, BulkDraft, ScopeCounts
 from supervisor_console.views.bulk_jobs import JobRunner, explain
 from supervisor_console.views.main_window import MainWindow
+from supervisor_console.views.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
 MESSAGE_MS = 15000
@@ -61,7 +62,7 @@ class BulkController(QObject):
         self.dialog: BulkDialog | None = None
         self.jobs = JobRunner(self, poll_interval)
         self.choose_path: PathChooser = ask_save_path  # tests replace this seam
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.tasks = TaskKeeper("bulk action", lambda text: self.show_message(text))
         self.actions: dict[str, QAction] = {}
         self._prepared: tuple[BulkDraft, BulkRequest, dict[str, int]] | None = None
         self._install_actions()
@@ -225,21 +226,10 @@ class BulkController(QObject):
     # ---- tasks --------------------------------------------------------------------------
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("bulk task failed", exc_info=task.exception())
-            self.show_message(f"The bulk action failed unexpectedly: {task.exception()}")
+        return self.tasks.spawn(coro)
 
     async def close(self) -> None:
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.tasks.cancel_all()
         if self.dialog is not None:
             self.dialog.reject()
 

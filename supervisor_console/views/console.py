@@ -23,6 +23,7 @@ from supervisor_console.views.action_controller import ActionController
 from supervisor_console.views.bulk_controller import BulkController
 from supervisor_console.views.main_window import MainWindow
 from supervisor_console.views.sign_in import SignInDialog, SignInRequest, sign_in_error_text
+from supervisor_console.views.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
 SERVER_KEY = "session/server"
@@ -50,7 +51,7 @@ class Console:
         self.closed = asyncio.Event()
         self.first_full = asyncio.Event()
         self.batches = 0
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskKeeper("console task")
 
     # ---- window and feed ----------------------------------------------------------------
 
@@ -102,24 +103,14 @@ class Console:
             await self.actions.close()
         if self.bulk is not None:
             await self.bulk.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel_all()
         await self._stop_feed()
         if self.client is not None:
             await self.client.aclose()
             self.client = None
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("console task failed", exc_info=task.exception())
+        return self._tasks.spawn(coro)
 
     # ---- sign-in ------------------------------------------------------------------------
 
