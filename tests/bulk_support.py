@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+import functools
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+import waiting
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -42,13 +43,7 @@ async def signed_in(url: str, username: str, password: str) -> ApiClient:
 _KEEP_LOOPS: list[asyncio.AbstractEventLoop] = []
 
 
-async def until(check: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+until = functools.partial(waiting.until, timeout=10.0)
 
 
 @contextlib.asynccontextmanager

@@ -7,8 +7,8 @@ way the API describes and can be told to fail: 5xx, dropped connections, bad JSO
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import functools
 import json
 import shutil
 import socket
@@ -27,6 +27,7 @@ import keyring.backends.fail
 import keyring.core
 import keyring.errors
 import pytest
+import waiting
 
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 
@@ -329,10 +330,7 @@ class Recorder:
         return {i: r.version for i, r in self.state.items()}
 
 
-async def until(check: Callable[[], bool], timeout: float = 2.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.005)
+until = functools.partial(waiting.until, timeout=2.0, step=0.005)
 
 
 # -- keyring ------------------------------------------------------------------------------

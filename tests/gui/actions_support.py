@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import waiting
 from fixtures_actions import ADMIN_PW, SUPER_PW
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
@@ -32,13 +33,7 @@ PASSWORDS = {"admin": ADMIN_PW, "supervisor": SUPER_PW}
 _KEEP_LOOPS: list[asyncio.AbstractEventLoop] = []
 
 
-async def until(check: Callable[[], Any], what: str, timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+until = waiting.until
 
 
 class Live:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import waiting
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
@@ -87,10 +88,7 @@ def controller(window: MainWindow) -> BulkController:
     return ctl
 
 
-async def until(check: Any, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.01)
+until = waiting.until
 
 
 async def previewed(ctl: BulkController, ids: list[int]) -> BulkDialog:

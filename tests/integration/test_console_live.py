@@ -8,12 +8,14 @@ qtbot.wait* inside the loop, only awaited polls under one overall timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import qasync
+import waiting
 from PySide6.QtCore import QSettings
 
 from contact_center.testing import ServerThread
@@ -33,13 +35,7 @@ def run_qasync(qapp: Any, scenario: Callable[[], Awaitable[None]], timeout: floa
         runner.run(guarded())
 
 
-async def until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+until = functools.partial(waiting.until, timeout=30.0, step=0.05)
 
 
 @pytest.fixture
