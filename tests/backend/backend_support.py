@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import delete, insert, select, update
 
 from contact_center import auth
@@ -141,3 +143,24 @@ def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any
     for word in words:
         assert word in body["detail"], (word, body["detail"])
     return body
+
+
+# -- signed-in clients of the `server` fixture (each conftest provides `server`) ----------
+
+
+@pytest.fixture
+def admin(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server, token_for(server, "admin")) as c:
+        yield c
+
+
+@pytest.fixture
+def supervisor(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server, token_for(server, "supervisor")) as c:
+        yield c
+
+
+@pytest.fixture
+def anon(server: ServerThread) -> Iterator[httpx.Client]:
+    with client_for(server) as c:
+        yield c

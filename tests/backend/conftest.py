@@ -7,9 +7,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from backend_support import ADMIN_PW, SEED_USERS, SUPER_PW, client_for, start_server, token_for
+from backend_support import (  # the client fixtures are shared with tests/postgres
+    ADMIN_PW,
+    SEED_USERS,
+    SUPER_PW,
+    admin,
+    anon,
+    start_server,
+    supervisor,
+)
+
+__all__ = ["admin", "anon", "supervisor"]
 
 from contact_center.seed import seed
 from contact_center.store import Store
@@ -39,24 +48,6 @@ def server(tmp_path: Path, seeded_template: Path) -> Iterator[ServerThread]:
         yield srv
     finally:
         srv.stop()
-
-
-@pytest.fixture
-def admin(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server, token_for(server, "admin")) as c:
-        yield c
-
-
-@pytest.fixture
-def supervisor(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server, token_for(server, "supervisor")) as c:
-        yield c
-
-
-@pytest.fixture
-def anon(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server) as c:
-        yield c
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
@@ -30,15 +29,18 @@ from backend_support import (
     ADMIN_PW,
     SEED_USERS,
     SUPER_PW,
-    client_for,
+    admin,
+    anon,
     start_server,
-    token_for,
+    supervisor,
 )
 
 from contact_center.pgcluster import Cluster, ClusterUnavailable, create_database, drop_database
 from contact_center.seed import seed
 from contact_center.store import Store
 from contact_center.testing import ServerThread
+
+__all__ = ["admin", "anon", "supervisor"]  # shared client fixtures, used by name
 
 _names = itertools.count(1)
 
@@ -139,24 +141,6 @@ def server(pg_db: str) -> Iterator[ServerThread]:
         yield srv
     finally:
         srv.stop()
-
-
-@pytest.fixture
-def admin(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server, token_for(server, "admin")) as c:
-        yield c
-
-
-@pytest.fixture
-def supervisor(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server, token_for(server, "supervisor")) as c:
-        yield c
-
-
-@pytest.fixture
-def anon(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server) as c:
-        yield c
 
 
 @pytest.fixture
