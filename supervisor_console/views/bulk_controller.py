@@ -5,7 +5,11 @@ Shortcuts: Ctrl+B bulk action, Ctrl+A select all shown (the table's own), Ctrl+I
 Space or Ctrl+Space toggle the current user, Shift+arrows / Shift+PgDn extend.
 
 Signals:
-    dialog_opened(BulkDialog), job_finished(JobState).
+    dialog_opened(BulkDialog): the dialog is open, active and has the keyboard (Cancel on
+        the set-up page), so keys sent now reach it. Not at `open()`: the window system
+        activates a new window later, on the event loop, and only then does Qt move the
+        keyboard into it (until then `QApplication.focusWidget()` is still the panel).
+    job_finished(JobState).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QWidget
 
 from supervisor_console import bulk
 from supervisor_console.api.client import ApiClient
@@ -65,6 +70,7 @@ class BulkController(QObject):
         self.tasks = TaskKeeper("bulk action", lambda text: self.show_message(text))
         self.actions: dict[str, QAction] = {}
         self._prepared: tuple[BulkDraft, BulkRequest, dict[str, int]] | None = None
+        self._awaiting_focus: Callable[[QWidget | None, QWidget | None], None] | None = None
         self._install_actions()
         self.model.counts_changed.connect(lambda *_: self._refresh_dialog())
         self.model.facets_changed.connect(self._refresh_dialog)
@@ -125,13 +131,44 @@ class BulkController(QObject):
         )
 
     def open_dialog(self) -> BulkDialog:
-        """Open the bulk dialog (again, if a job is still showing in it)."""
+        """Open the bulk dialog (again, if a job is still showing in it); `dialog_opened`
+        follows once the keyboard is in it."""
         if self.dialog is None:
             self.dialog = self._new_dialog()
-        self.dialog.set_counts(self.counts())
-        self.dialog.open()
-        self.dialog_opened.emit(self.dialog)
-        return self.dialog
+        dialog = self.dialog
+        dialog.set_counts(self.counts())
+        self._announce_when_focused(dialog)
+        dialog.open()
+        if dialog.isActiveWindow() and self._has_keyboard(dialog, QApplication.focusWidget()):
+            self._stop_awaiting_focus()  # it already had it: no focus change will come
+            self.dialog_opened.emit(dialog)
+        return dialog
+
+    @staticmethod
+    def _has_keyboard(dialog: BulkDialog, widget: QWidget | None) -> bool:
+        return widget is not None and (widget is dialog or dialog.isAncestorOf(widget))
+
+    def _announce_when_focused(self, dialog: BulkDialog) -> None:
+        """Emit `dialog_opened` when the application's focus enters `dialog`."""
+        self._stop_awaiting_focus()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+
+        def focused(_old: QWidget | None, new: QWidget | None) -> None:
+            if not shiboken6.isValid(dialog):
+                self._stop_awaiting_focus()
+            elif self._has_keyboard(dialog, new):
+                self._stop_awaiting_focus()
+                self.dialog_opened.emit(dialog)
+
+        self._awaiting_focus = focused
+        app.focusChanged.connect(focused)
+
+    def _stop_awaiting_focus(self) -> None:
+        slot, self._awaiting_focus = self._awaiting_focus, None
+        app = QApplication.instance()
+        if slot is not None and isinstance(app, QApplication):
+            app.focusChanged.disconnect(slot)
 
     def _new_dialog(self) -> BulkDialog:
         dialog = BulkDialog(self.role, self.window)
@@ -148,6 +185,7 @@ class BulkController(QObject):
         return dialog
 
     def _dialog_closed(self, dialog: BulkDialog) -> None:
+        self._stop_awaiting_focus()  # closed before it ever got the keyboard
         if self.jobs.running:
             return  # the job goes on; Ctrl+B shows it again
         if self.dialog is dialog:
@@ -229,6 +267,7 @@ class BulkController(QObject):
         return self.tasks.spawn(coro)
 
     async def close(self) -> None:
+        self._stop_awaiting_focus()
         await self.tasks.cancel_all()
         if self.dialog is not None:
             self.dialog.reject()
