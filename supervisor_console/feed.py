@@ -2,6 +2,17 @@
 
 Pure asyncio, no Qt: the panel model subscribes through two plain callbacks, called on
 the event loop in the order the server sent the data (never reordered, never concurrent).
+
+Reconnecting: the delay before attempt n is `jitter() * min(BACKOFF_MAX, 0.5 s * 2**(n-1))`
+("full jitter": uniform between 0 and the capped exponential). The cap bounds how long
+a supervisor looks at a stale panel once the server is back: a refused connection fails
+at once, so the next attempt starts at most BACKOFF_MAX after the server returns, and the
+panel is live again when that attempt's snapshot has arrived: at most BACKOFF_MAX plus
+one snapshot read, well under 5 s (tests/faults/test_reconnect.py measures it).
+`retry_now()` skips the wait. The jitter is what protects a restarted server: 200
+consoles that lost it at the same moment spread their first attempts uniformly over
+BACKOFF_MAX (about 80 snapshot reads a second at 2.5 s) instead of arriving together; a
+longer cap would spread them more but keep every supervisor looking at stale data.
 """
 
 from __future__ import annotations
@@ -21,18 +32,20 @@ from supervisor_console.api.errors import (
     NetworkError,
     ServerError,
 )
-from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
+from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
 
 log = logging.getLogger(__name__)
 
 MAX_WAIT = 30.0  # the server refuses longer long polls
+BACKOFF_INITIAL = 0.5
+BACKOFF_MAX = 2.5  # see the module's docstring: back within 5 s, a restart not stampeded
 CRASHED = "The live view stopped after an internal error: restart the console."
 
 
 class FeedSource(Protocol):
     """What the feed needs of the client (ApiClient satisfies it)."""
 
-    async def users(self) -> tuple[list[UserRow], int]: ...
+    async def snapshot(self) -> ChangeBatch: ...  # a full batch
 
     async def changes(self, since: int, wait: float = ...) -> ChangeBatch: ...
 
@@ -55,8 +68,8 @@ class ChangeFeed:
         on_status: Callable[[FeedStatus], None],
         *,
         wait: float = 25.0,
-        backoff_initial: float = 0.5,
-        backoff_max: float = 30.0,
+        backoff_initial: float = BACKOFF_INITIAL,
+        backoff_max: float = BACKOFF_MAX,
         unreachable_after: int = 3,
         full_resync_after: float = 60.0,
         clock: Callable[[], datetime] = _utcnow,
@@ -79,6 +92,7 @@ class ChangeFeed:
         self.status = FeedStatus(ConnectionState.CONNECTING)
         self._failures = 0
         self._down_since: datetime | None = None
+        self._wake: asyncio.Event | None = None  # set while backing off: retry_now() sets it
 
     @property
     def running(self) -> bool:
@@ -101,6 +115,19 @@ class ChangeFeed:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
 
+    def retry_now(self) -> bool:
+        """Cut the current back-off short and try again at once ("Retry now").
+
+        Returns whether there was a wait to cut. A no-op while connected, while an attempt
+        is already under way, and once the feed has stopped (signed out, crashed, stopped).
+        """
+        wake = self._wake
+        if wake is None or wake.is_set():
+            return False
+        wake.set()
+        self._set_status(FeedStatus(self.status.state, retry_in=0.0, message=self.status.message))
+        return True
+
     async def resync(self) -> None:
         """Drop the cursor and start over from a full snapshot (e.g. after a 409)."""
         await self.stop()
@@ -115,11 +142,11 @@ class ChangeFeed:
         while True:
             try:
                 if self.cursor is None:
-                    await self._read_snapshot()
+                    answered = await self._read_snapshot()
                 else:
-                    await self._read_changes()
+                    answered = await self._read_changes()
                     expired_in_a_row = 0
-                self._recovered()
+                self._recovered(answered)
             except CursorExpired as exc:
                 self.cursor = None
                 expired_in_a_row += 1
@@ -135,25 +162,32 @@ class ChangeFeed:
                 self._set_status(FeedStatus(ConnectionState.UNREACHABLE, message=CRASHED))
                 raise
 
-    async def _read_snapshot(self) -> None:
-        rows, cursor = await self._client.users()
-        self._deliver(ChangeBatch(changed=rows, deleted=[], cursor=cursor, full=True))
+    async def _read_snapshot(self) -> datetime | None:
+        batch = await self._client.snapshot()
+        self._deliver(batch)
+        return batch.server_time
 
-    async def _read_changes(self) -> None:
+    async def _read_changes(self) -> datetime | None:
         assert self.cursor is not None
         batch = await self._client.changes(self.cursor, self.wait)
         if batch.changed or batch.deleted:
             self._deliver(batch)
         self.cursor = batch.cursor
+        return batch.server_time
 
     def _deliver(self, batch: ChangeBatch) -> None:
         self._on_batch(batch)
         self.cursor = batch.cursor
 
-    def _recovered(self) -> None:
+    def _recovered(self, answered: datetime | None) -> None:
+        # The data is as current as the server's answer, not as our receiving it (under
+        # latency they differ). The client has already brought the server's time onto our
+        # clock; without one, the arrival; never later than now.
+        now = self._clock()
+        last_ok = now if answered is None else min(answered, now)
         self._failures = 0
         self._down_since = None
-        self._set_status(FeedStatus(ConnectionState.CONNECTED, last_ok=self._clock()))
+        self._set_status(FeedStatus(ConnectionState.CONNECTED, last_ok=last_ok))
 
     async def _back_off(self, exc: ApiError) -> None:
         self._failures += 1
@@ -170,9 +204,23 @@ class ChangeFeed:
         )
         log.info("feed: %s; retrying in %.1f s", exc, delay)
         self._set_status(FeedStatus(state, retry_in=delay, message=str(exc)))
-        await self._sleep(delay)
+        await self._pause(delay)
         if self._cursor_may_be_stale(exc):
             self.cursor = None
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep `delay` seconds, or less if `retry_now()` is called meanwhile."""
+        wake = self._wake = asyncio.Event()
+        sleeping = asyncio.ensure_future(self._sleep(delay))
+        woken = asyncio.ensure_future(wake.wait())
+        try:
+            await asyncio.wait((sleeping, woken), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._wake = None
+            for task in (sleeping, woken):
+                task.cancel()
+            # Reap both (also when stop() cancels us here): no task left pending.
+            await asyncio.gather(sleeping, woken, return_exceptions=True)
 
     def _cursor_may_be_stale(self, exc: ApiError) -> bool:
         # A short blip resumes from the cursor (a too-old cursor gets 410 anyway). After a

@@ -7,11 +7,12 @@ with `UserRow.from_json`. Tokens and passwords are never logged nor shown in a r
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import ssl
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -162,19 +163,31 @@ class ApiClient:
 
     async def users(self) -> tuple[list[UserRow], int]:
         """The snapshot: every user and the change cursor to follow from."""
+        batch = await self.snapshot()
+        return batch.changed, batch.cursor
+
+    async def snapshot(self) -> ChangeBatch:
+        """The snapshot as a full batch, dated by the server's time of the answer.
+
+        `server_time` is the server's clock brought onto ours (see `_dated`).
+        """
+        sent = _wall_clock()
         body = await self.request("GET", "/users", max_bytes=SNAPSHOT_MAX_BYTES, parse=False)
-        return await _parse_big(body, decode.parse_snapshot)
+        arrived = _wall_clock()
+        return _dated(await _parse_big(body, decode.parse_snapshot_batch), sent, arrived)
 
     async def changes(self, since: int, wait: float = 25.0) -> ChangeBatch:
         """Long-poll the rows changed after `since` (empty batch after `wait` seconds)."""
         # The server holds the request up to `wait`: the read timeout must outlast it.
         timeout = httpx.Timeout(self.timeout, read=wait + self.timeout)
         params = {"since": since, "wait": wait}
+        sent = _wall_clock()
         body = await self.request(
             "GET", "/changes", params=params, timeout=timeout,
             max_bytes=SNAPSHOT_MAX_BYTES, parse=False,
         )  # fmt: skip
-        return await _parse_big(body, decode.parse_changes)
+        arrived = _wall_clock()
+        return _dated(await _parse_big(body, decode.parse_changes), sent, arrived)
 
     async def user(self, user_id: int) -> UserRow:
         return decode.row(await self.request("GET", f"/users/{int(user_id)}"))
@@ -252,6 +265,28 @@ class ApiClient:
         except httpx.DecodingError as exc:
             raise MalformedResponse(f"The server sent an undecodable body: {exc}") from exc
         return response.status_code, body
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dated(batch: ChangeBatch, sent: datetime, arrived: datetime) -> ChangeBatch:
+    """`batch` with its `server_time` on the console's clock: what the data's age counts from.
+
+    The server answered some time between our sending the request and its arrival, so its
+    time of the answer is clamped into [sent, arrived]. With clocks in step (the usual case,
+    and always in tests on one machine) the clamp changes nothing and the age is exact: under
+    a slow network the data shows as old as it is. A server clock ahead of ours would make
+    data look younger, even "from the future": it is clamped to the arrival (the age counts
+    from arrival, as if the server had not said). A server clock behind ours is clamped to
+    the sending: the data never looks older than the request that fetched it. Either way a
+    skewed clock is off by at most the request's own duration. No `server_time` (an older
+    server, or malformed): the arrival time.
+    """
+    when = batch.server_time
+    when = arrived if when is None else min(max(when, sent), arrived)
+    return dataclasses.replace(batch, server_time=when)
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:

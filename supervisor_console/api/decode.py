@@ -67,9 +67,30 @@ def _field(body: Any, name: str, kind: type | tuple[type, ...]) -> Any:
     return value
 
 
+def server_time(data: Any) -> datetime | None:
+    """The answer's `server_time` (aware); None when missing or malformed.
+
+    Lenient on purpose: it only dates the data, so a bad one must not throw away a good
+    answer; the caller falls back to the arrival time.
+    """
+    value = data.get("server_time") if isinstance(data, dict) else None
+    try:
+        when = parse_time(value)
+    except MalformedData:
+        return None
+    return when if when is not None and when.utcoffset() is not None else None
+
+
 def parse_snapshot(body: bytes) -> tuple[list[UserRow], int]:
+    batch = parse_snapshot_batch(body)
+    return batch.changed, batch.cursor
+
+
+def parse_snapshot_batch(body: bytes) -> ChangeBatch:
+    """`/users` as a full batch, with the server's time of the answer."""
     data = loads(body)
-    return _rows(_field(data, "users", list)), _field(data, "cursor", int)
+    rows, cursor = _rows(_field(data, "users", list)), _field(data, "cursor", int)
+    return ChangeBatch(rows, [], cursor, full=True, server_time=server_time(data))
 
 
 def parse_changes(body: bytes) -> ChangeBatch:
@@ -78,7 +99,8 @@ def parse_changes(body: bytes) -> ChangeBatch:
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in deleted):
         raise MalformedResponse("The server's answer has a malformed 'deleted'.")
     rows = _rows(_field(data, "users", list))
-    return ChangeBatch(changed=rows, deleted=deleted, cursor=_field(data, "cursor", int))
+    cursor = _field(data, "cursor", int)
+    return ChangeBatch(rows, deleted, cursor, server_time=server_time(data))
 
 
 def session_info(body: Any) -> SessionInfo:

@@ -237,6 +237,9 @@ class ChangeBatch:
     deleted: list[int]
     cursor: int
     full: bool = False
+    # When the server produced this answer, on the console's clock (see
+    # ApiClient.snapshot): what the data's age counts from. None: the server did not say.
+    server_time: datetime | None = None
 
 
 class ConnectionState(enum.Enum):
@@ -253,5 +256,7 @@ class FeedStatus:
 
     state: ConnectionState
     retry_in: float | None = None  # seconds until the next attempt, when reconnecting
-    last_ok: datetime | None = None  # when data was last confirmed current
+    # When the server last confirmed the data current: the server's time of its last
+    # answer (see ApiClient.snapshot), the arrival time if it did not say.
+    last_ok: datetime | None = None
     message: str = ""

@@ -12,7 +12,7 @@ from fixtures_console import FakeBackend, Recorder, Reply, backend, problem, unt
 
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
-from supervisor_console.feed import ChangeFeed
+from supervisor_console.feed import BACKOFF_MAX, ChangeFeed
 
 __all__ = ["backend"]
 
@@ -127,6 +127,67 @@ async def test_outage_backoff_states_and_recovery(backend: FakeBackend, feed_of:
     assert "Cannot reach the server" in down[1].message
     assert rec.states[-1] is ConnectionState.CONNECTED
     assert rec.fulls == 2  # unreachable: the cursor may be stale, so re-read everything
+
+
+async def test_default_backoff_is_capped_for_a_supervisor(
+    backend: FakeBackend, feed_of: Callable
+) -> None:
+    time = FakeTime()
+    _, rec = feed_of(clock=time.clock, sleep=time.sleep)  # the console's own defaults
+    await until(lambda: rec.fulls == 1)
+    await through_faults(backend, rec, [Reply(drop=True)] * 6)
+    assert BACKOFF_MAX <= 3.0  # server back -> next attempt within 3 s, live well before 5 s
+    assert time.slept == [0.5, 1.0, 2.0, BACKOFF_MAX, BACKOFF_MAX, BACKOFF_MAX]
+
+
+async def test_backoff_keeps_full_jitter(backend: FakeBackend, feed_of: Callable) -> None:
+    # 200 consoles that lost the server together must not come back together: each wait is
+    # uniform between 0 and the cap (the jitter draw times the capped exponential).
+    time = FakeTime()
+    draws = iter([0.1, 0.9, 0.3, 0.6])
+    _, rec = feed_of(clock=time.clock, sleep=time.sleep, jitter=lambda: next(draws))
+    await until(lambda: rec.fulls == 1)
+    await through_faults(backend, rec, [Reply(drop=True)] * 4)
+    assert time.slept == pytest.approx([0.05, 0.9, 0.6, 0.6 * BACKOFF_MAX])
+
+
+class Gate:
+    """The feed's sleep never ends by itself: only retry_now() (or stop) ends a back-off."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await asyncio.Event().wait()
+
+
+async def test_retry_now_cuts_the_backoff_short(backend: FakeBackend, feed_of: Callable) -> None:
+    gate = Gate()
+    feed, rec = feed_of(sleep=gate.sleep, backoff_initial=60.0, backoff_max=60.0)
+    await until(lambda: rec.fulls == 1)
+    assert not feed.retry_now()  # connected: nothing to cut short
+    backend.faults.append(problem(503, "down"))
+    backend.change(1, status="break")  # the pending poll answers; the next one meets the 503
+    await until(lambda: len(gate.asked) == 1)
+    waiting = rec.statuses[-1]
+    assert waiting.state is ConnectionState.RECONNECTING and waiting.retry_in == 60.0
+    seen = len(backend.server.seen)
+    assert feed.retry_now()
+    assert rec.statuses[-1].retry_in == 0.0  # the status bar says "now…" at once
+    assert rec.statuses[-1].last_ok == waiting.last_ok
+    assert not feed.retry_now()  # already cut: a second press changes nothing
+    await until(lambda: len(backend.server.seen) > seen, timeout=1.0)
+    await until(lambda: rec.states[-1] is ConnectionState.CONNECTED, timeout=1.0)
+    assert len(gate.asked) == 1
+    assert rec.versions() == server_versions(backend)
+
+
+async def test_retry_now_after_stop_is_a_no_op(feed_of: Callable) -> None:
+    feed, rec = feed_of()
+    await until(lambda: rec.fulls == 1)
+    await feed.stop()
+    assert not feed.retry_now()
 
 
 async def test_short_blip_resumes_from_cursor(backend: FakeBackend, feed_of: Callable) -> None:
