@@ -1,7 +1,9 @@
 """Entry point: ``supervisor-console [--demo [--users N] [--screenshot FILE]] [--server URL]``.
 
-Start-up and shut-down follow STACK-NOTES: Qt does not quit when the last window closes;
-``lastWindowClosed`` sets an asyncio event that ``run()`` awaits, and only then the feed
+Start-up and shut-down follow STACK-NOTES: Qt does not quit when the last window closes.
+The main window opens first and stays for the whole run; ``run()`` awaits the console's
+``closed`` event, which only the main window's close (or Session > Quit) sets, never a
+dialog: a sign-in dialog accepted or cancelled cannot end the program. Then the feed
 stops, the client closes and the demo backend stops, all while the loop still runs.
 """
 
@@ -22,6 +24,7 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.demo import DemoBackend
 from supervisor_console.views.console import Console
+from supervisor_console.views.ui_probe import install_from_env
 
 log = logging.getLogger("supervisor_console")
 SCREENSHOT_SIZE = (1400, 800)
@@ -78,8 +81,7 @@ async def run_demo(console: Console, users: int, screenshot: str | None) -> int:
 
 async def run_signed_in(console: Console, server: str) -> int:
     try:
-        if not await console.try_remembered(server):
-            console.ask_sign_in(server)
+        await console.start(server)
         await console.closed.wait()
         return 0
     finally:
@@ -96,13 +98,15 @@ async def run(args: argparse.Namespace) -> int:
     settings = QSettings(f"{scratch.name}/s.ini", ini) if scratch else QSettings()
     store = None if args.demo else CredentialStore()
     console = Console(settings, store)
-    app.lastWindowClosed.connect(console.closed.set)
+    probe = install_from_env(app)  # only for the end-to-end tests
     try:
         if args.demo:
             return await run_demo(console, args.users, args.screenshot)
         server = args.server or str(settings.value("session/server") or "")
         return await run_signed_in(console, server)
     finally:
+        if probe is not None:
+            probe.stop()
         if console.window is not None:
             console.window.close()
             console.window.deleteLater()

@@ -7,7 +7,10 @@ Every entry point ends in `trigger(key, row)`, which runs the same unit the same
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
@@ -59,6 +62,8 @@ class ActionController(QObject):
         window.detail.row_shown.connect(self._detail_shown)
         self.tasks = TaskKeeper("action", lambda text: self.show_message(text))
         self._running: set[tuple[str, int]] = set()
+        self._sending: dict[int, str] = {}  # confirmed actions whose answer has not come
+        self._send_ids = itertools.count()
         self.last_menu: QMenu | None = None
         self.shortcuts: dict[str, QAction] = {}
         self._install_shortcuts()
@@ -243,9 +248,31 @@ class ActionController(QObject):
 
     # ---- tasks --------------------------------------------------------------------------
 
-    async def close(self) -> None:
-        """Cancel running actions (their dialogs close) and stop the watch."""
+    @contextlib.contextmanager
+    def sending(self, what: str) -> Iterator[None]:
+        """Marks a confirmed action on its way to the server (`what` names it)."""
+        key = next(self._send_ids)
+        self._sending[key] = what
+        try:
+            yield
+        finally:
+            del self._sending[key]
+
+    def in_flight(self) -> list[str]:
+        """The actions sent whose answer has not come yet, in words."""
+        return list(self._sending.values())
+
+    async def all_sent(self, poll: float = 0.05) -> None:
+        """Until every action on its way has its answer (retries included)."""
+        while self._sending:
+            await asyncio.sleep(poll)
+
+    async def close(self, send_limit: float = 60.0) -> None:
+        """Let actions on their way get their answer, then cancel the rest (dialogs close)
+        and stop the watch: an action is never left half sent."""
         self.watcher.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.all_sent(), send_limit)
         await self.tasks.cancel_all()
 
     def outcome_of(self, task: asyncio.Task[Any]) -> Outcome | None:

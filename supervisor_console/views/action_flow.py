@@ -4,6 +4,7 @@ saw, and the outcome on the panel (rows refreshed, a message, a notice when refu
 from __future__ import annotations
 
 import dataclasses
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from supervisor_console.actions.base import DialogKind, UserAction
@@ -33,6 +34,7 @@ class FlowHost(Protocol):
     retry: RetryPolicy
 
     def show_message(self, text: str) -> None: ...
+    def sending(self, what: str) -> AbstractContextManager[None]: ...
     def apply_rows(self, rows: list[UserRow], deleted: list[int]) -> None: ...
     def sign_in_again(self) -> None: ...
 
@@ -86,7 +88,8 @@ async def run_action(host: FlowHost, unit: UserAction[Any], row: UserRow) -> Out
     watched = unit.key == "reset-dialer"
     if watched:
         host.watcher.start(row)
-    outcome = await execute(client, unit, row, params, retry=host.retry)
+    with host.sending(f"{unit.label.rstrip('…')} for {row.name}"):
+        outcome = await execute(client, unit, row, params, retry=host.retry)
     return await report(host, row, outcome, watched)
 
 

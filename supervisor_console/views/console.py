@@ -1,17 +1,20 @@
-"""One console session: the client, the live feed, the panel model and the window.
+"""One console run: the window, and the session in it (client, live feed, panel model).
 
-Sign-in goes through the non-modal dialog (``open()`` + signals); the actual login runs
-as a task that this object keeps a reference to. Tokens are never logged.
+The main window opens first and lives until the user closes it or chooses Session ▸
+Quit; `closed` is set then and only then, so no dialog closing can end the program.
+Sign-in goes through the window-modal dialog (``open()`` + signals); the login runs as a
+task that this object keeps a reference to. Tokens are never logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.errors import ApiError, AuthError
@@ -46,11 +49,15 @@ class Console:
         self.model = LivePanelModel()
         self.window: MainWindow | None = None
         self.dialog: SignInDialog | None = None
+        self.leave_box: QMessageBox | None = None
         self.client: ApiClient | None = None
         self.feed: ChangeFeed | None = None
+        self.username = ""
+        self.remembered = False  # the current token is in the keyring
         self.closed = asyncio.Event()
         self.first_full = asyncio.Event()
         self.batches = 0
+        self._leaving = False
         self._tasks = TaskKeeper("console task")
 
     # ---- window and feed ----------------------------------------------------------------
@@ -59,6 +66,12 @@ class Console:
         if self.window is None:
             self.window = MainWindow(self.model, self.settings, title)
             self.window.sign_in_requested.connect(self.ask_sign_in)
+            self.window.sign_out_requested.connect(lambda: self.leave("sign out", self.sign_out))
+            self.window.switch_server_requested.connect(
+                lambda: self.leave("switch servers", self.switch_server)
+            )
+            self.window.close_guard = self._may_close
+            self.window.closed.connect(self.closed.set)
             self.actions = ActionController(self.window, reset_limit=self.reset_limit)
             self.bulk = BulkController(self.window)
             self.window.show()
@@ -69,8 +82,9 @@ class Console:
         await self._stop_feed()
         old, self.client = self.client, client
         if old is not None and old is not client:
-            await old.aclose()
+            await self._retire(old)
         window = self.open_window(client.base_url)
+        window.set_server(client.base_url)
         window.set_detail_source(client)
         if self.actions is not None:
             self.actions.set_client(client)
@@ -98,6 +112,16 @@ class Console:
         if feed is not None:
             await feed.stop()
 
+    async def _retire(self, client: ApiClient) -> None:
+        """Close a client that is no longer used; its token is revoked unless remembered
+        (a remembered token is what resumes that server next time)."""
+        if client.signed_in and not self.remembered:
+            try:
+                await client.logout()
+            except ApiError as exc:
+                log.info("could not revoke the previous session: %s", exc)
+        await client.aclose()
+
     async def shutdown(self) -> None:
         if self.actions is not None:
             await self.actions.close()
@@ -112,7 +136,133 @@ class Console:
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self._tasks.spawn(coro)
 
+    # ---- leaving: close, sign out, switch server ----------------------------------------
+
+    def busy_text(self) -> str:
+        """What would be cut short by leaving now, in words ("" when nothing)."""
+        lines = []
+        if self.actions is not None:
+            lines += [f"Sending: {what}." for what in self.actions.in_flight()]
+        if self.bulk is not None and self.bulk.jobs.running:
+            last = self.bulk.jobs.last
+            done = f" ({last.processed:,} of {last.total:,} users done)" if last else ""
+            lines.append(f"A bulk job is running{done}.")
+        return "\n".join(lines)
+
+    def _may_close(self) -> bool:
+        if self._leaving or not self.busy_text():
+            return True
+        assert self.window is not None
+        self.leave("close", self.window.close)
+        return False
+
+    def leave(self, verb: str, then: Callable[[], Any]) -> None:
+        """Do `then` (close, sign out…) now if nothing is in flight; otherwise say what is
+        and let the user wait for it, stop the bulk job, or stay."""
+        busy = self.busy_text()
+        if not busy:
+            self._run_leave(then)
+            return
+        if self.leave_box is not None and self.leave_box.isVisible():
+            self.leave_box.raise_()
+            return
+        box = QMessageBox(self.window)
+        box.setObjectName("leave_box")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(f"{verb.capitalize()}?")
+        box.setText(f"Work is still under way. If you {verb} now it would be cut short.")
+        box.setInformativeText(busy)
+        wait = box.addButton(
+            f"{verb.capitalize()} when finished", QMessageBox.ButtonRole.AcceptRole
+        )
+        stop = None
+        if self.bulk is not None and self.bulk.jobs.running:
+            stop = box.addButton(
+                f"Stop the bulk job and {verb}", QMessageBox.ButtonRole.DestructiveRole
+            )
+        stay = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+
+        def chosen() -> None:
+            clicked = box.clickedButton()
+            if clicked is wait or (stop is not None and clicked is stop):
+                self.spawn(self._leave_when_done(verb, then, stop_job=clicked is stop))
+
+        box.finished.connect(chosen)
+        box.finished.connect(box.deleteLater)
+        self.leave_box = box
+        box.open()
+
+    async def _leave_when_done(self, verb: str, then: Callable[[], Any], stop_job: bool) -> None:
+        if self.window is not None:
+            self.window.show_message(f"Will {verb} once the work under way has finished…")
+        if stop_job and self.bulk is not None:
+            await self.bulk.jobs.cancel()
+        if self.actions is not None:
+            await self.actions.all_sent()
+        while self.bulk is not None and self.bulk.jobs.running:
+            await asyncio.sleep(0.1)
+        self._run_leave(then)
+
+    def _run_leave(self, then: Callable[[], Any]) -> None:
+        self._leaving = True
+        try:
+            result = then()
+        finally:
+            self._leaving = False
+        if asyncio.iscoroutine(result):
+            self.spawn(result)
+
+    async def sign_out(self) -> None:
+        """Revoke the token on the server, forget it here, and ask to sign in again."""
+        client = await self._end_session()
+        server = client.base_url if client is not None else ""
+        if client is not None:
+            message = "Signed out."
+            try:
+                await client.logout()
+            except ApiError as exc:
+                message = f"Signed out here; the server could not be told ({exc})."
+            await client.aclose()
+            if self.store is not None and self.username:
+                await self.store.forget(server, self.username)
+            if self.window is not None:
+                self.window.show_message(message, 15000)
+        self.remembered = False
+        self.ask_sign_in(server)
+
+    async def switch_server(self) -> None:
+        """Ask for another server; the current session goes on until the new sign-in works."""
+        self.ask_sign_in(focus_server=True)
+
+    async def _end_session(self) -> ApiClient | None:
+        """Stop following the server and empty the window; returns the old client."""
+        await self._stop_feed()
+        if self.actions is not None:
+            await self.actions.close()
+            self.actions.set_client(None)
+        if self.bulk is not None:
+            await self.bulk.close()
+            self.bulk.set_client(None)
+        client, self.client = self.client, None
+        self.first_full.clear()
+        if self.window is not None:
+            self.window.detail.hide()
+            self.window.apply_batch(ChangeBatch(changed=[], deleted=[], cursor=0, full=True))
+            self.window.set_server(None)
+            self.window.set_feed_status(
+                FeedStatus(ConnectionState.SIGNED_OUT, message="You signed out.")
+            )
+        return client
+
     # ---- sign-in ------------------------------------------------------------------------
+
+    async def start(self, server: str) -> None:
+        """Open the window, then resume a remembered session or ask to sign in."""
+        self.open_window()
+        if not await self.try_remembered(server):
+            self.ask_sign_in(server)
 
     async def try_remembered(self, server: str) -> bool:
         """Resume with a remembered token; the feed asks to sign in again if it expired."""
@@ -133,27 +283,31 @@ class Console:
             return False
         except ApiError:
             pass  # unreachable now: the feed reports it and retries; the server still checks roles
-        await self.connect(client, username)
+        self.username, self.remembered = username, True
+        await self.connect(client, f"{username} ({client.role})" if client.role else username)
         return True
 
-    def ask_sign_in(self, server: str = "") -> SignInDialog:
+    def ask_sign_in(self, server: str = "", *, focus_server: bool = False) -> SignInDialog:
         if self.dialog is not None and self.dialog.isVisible():
             return self.dialog
+        window = self.open_window()
         server = server or str(self.settings.value(SERVER_KEY) or "")
         username = str(self.settings.value(USERNAME_KEY) or "")
-        dialog = SignInDialog(self.window, server=server, username=username)
+        dialog = SignInDialog(window, server=server, username=username, focus_server=focus_server)
         dialog.ca_file.setText(str(self.settings.value(CA_KEY) or ""))
         dialog.submitted.connect(lambda req: self.spawn(self.sign_in(req)))
-        dialog.rejected.connect(self._sign_in_cancelled)
+        dialog.finished.connect(lambda _result: self._dialog_gone(dialog))
         if self.store is not None and self.store.warning:
             dialog.disable_remember(self.store.warning)
         self.dialog = dialog
         dialog.open()
+        dialog.first_field().setFocus()
         return dialog
 
-    def _sign_in_cancelled(self) -> None:
-        if self.window is None:  # nothing else open: cancelling the first sign-in quits
-            self.closed.set()
+    def _dialog_gone(self, dialog: SignInDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     async def sign_in(self, req: SignInRequest) -> None:
         dialog = self.dialog
@@ -162,16 +316,24 @@ class Console:
             info = await client.login(req.username, req.password)
         except (ApiError, OSError) as exc:
             await client.aclose()
-            if dialog is not None:
+            if dialog is not None and dialog is self.dialog:  # not cancelled meanwhile
                 dialog.show_error(sign_in_error_text(exc))
             return
         self._remember_form(req)
+        if self.client is not None:  # switching: the old session ends once the new one works
+            await self._end_session_for_switch()
+        self.username, self.remembered = req.username, False
         if req.remember and self.store is not None:
-            await self.store.save_token(client.base_url, req.username, info.token)
+            self.remembered = await self.store.save_token(client.base_url, req.username, info.token)
             self._show_store_warning()
-        if dialog is not None:
+        if dialog is not None and dialog is self.dialog:
             dialog.accept()
         await self.connect(client, f"{info.username} ({info.role})")
+
+    async def _end_session_for_switch(self) -> None:
+        old = await self._end_session()
+        if old is not None:
+            await self._retire(old)
 
     def _remember_form(self, req: SignInRequest) -> None:
         self.settings.setValue(SERVER_KEY, req.server)

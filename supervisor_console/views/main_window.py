@@ -1,10 +1,18 @@
 """The main window: filter bar, stale banner, the live panel, details and status bar.
 
+The window exists for the whole run, signed in or not: the console ends when this window
+closes (or Session > Quit), never because a dialog closed.
+
 Signals:
-    sign_in_requested(): the user asked to sign in again (e.g. after being signed out).
+    sign_in_requested(): Session > Sign in… (e.g. after being signed out).
+    sign_out_requested(): Session > Sign out.
+    switch_server_requested(): Session > Switch server….
+    closed(): the window closed for good (a close refused by `close_guard` emits nothing).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -18,13 +26,24 @@ from supervisor_console.views.filter_bar import FilterBar
 from supervisor_console.views.panel_view import PanelView
 from supervisor_console.views.user_detail import DetailSource, UserDetailPane
 
+NOT_SIGNED_IN = "not signed in"
+
+
+def window_title(server: str | None) -> str:
+    return f"Supervisor Console — {server or NOT_SIGNED_IN}"
+
 
 class MainWindow(QMainWindow):
     sign_in_requested = Signal()
+    sign_out_requested = Signal()
+    switch_server_requested = Signal()
+    closed = Signal()
 
     def __init__(self, model: LivePanelModel, settings: QSettings, title: str = "") -> None:
         super().__init__()
-        self.setWindowTitle(f"Supervisor Console — {title}" if title else "Supervisor Console")
+        self.setWindowTitle(window_title(title))
+        # Asked before the window closes; False keeps it open (the guard says why).
+        self.close_guard: Callable[[], bool] | None = None
         self.model = model
         self.settings = settings
         self.filter_bar = FilterBar(self)
@@ -75,12 +94,21 @@ class MainWindow(QMainWindow):
         columns.aboutToShow.connect(lambda: self._fill_columns_menu(columns))
         self.addAction(self.filter_bar.stuck_action)
         session_menu = self.menuBar().addMenu("&Session")
-        sign_in = QAction("Sign in again…", self)
-        sign_in.triggered.connect(self.sign_in_requested)
-        session_menu.addAction(sign_in)
-        close = QAction("Close", self, shortcut=QKeySequence(QKeySequence.StandardKey.Close))
-        close.triggered.connect(self.close)
-        session_menu.addAction(close)
+        self.sign_in_action = QAction("&Sign in…", self)
+        self.sign_in_action.triggered.connect(self.sign_in_requested)
+        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action.triggered.connect(self.sign_out_requested)
+        self.switch_action = QAction("S&witch server…", self)
+        self.switch_action.triggered.connect(self.switch_server_requested)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        for action in (self.sign_in_action, self.sign_out_action, self.switch_action):
+            session_menu.addAction(action)
+        session_menu.addSeparator()
+        session_menu.addAction(quit_action)
+        self.addAction(quit_action)
+        self.set_server(None)
 
     def _fill_columns_menu(self, menu: QMenu) -> None:
         menu.clear()
@@ -91,6 +119,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(entry.callback)
 
     # ---- feed and session ---------------------------------------------------------------
+
+    def set_server(self, server: str | None) -> None:
+        """The server in use (None: signed out): the title names it, the menu follows."""
+        self.setWindowTitle(window_title(server))
+        self.sign_out_action.setEnabled(server is not None)
+        if server is None:
+            self.user_label.setText("Not signed in: Session ▸ Sign in…")
 
     def set_detail_source(self, source: DetailSource | None) -> None:
         self.detail.source = source
@@ -151,7 +186,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_guard is not None and not self.close_guard():
+            event.ignore()
+            return
         self.save_settings()
         self.tick_timer.stop()
         self.detail.close()
         super().closeEvent(event)
+        self.closed.emit()

@@ -77,16 +77,25 @@ class SignInDialog(QDialog):
     submitted = Signal(object)
 
     def __init__(
-        self, parent: QWidget | None = None, *, server: str = "", username: str = ""
+        self,
+        parent: QWidget | None = None,
+        *,
+        server: str = "",
+        username: str = "",
+        focus_server: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in — Supervisor Console")
+        self.setObjectName("sign_in")
+        self.focus_server = focus_server
         self.server = QLineEdit(server, placeholderText="https://contact-center.example.com")
         self.username = QLineEdit(username)
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.remember = QCheckBox("Remember me on this computer")
         self.remember.setChecked(True)
         self.ca_file = QLineEdit(placeholderText="System certificates")
+        for name in ("server", "username", "password", "remember", "ca_file"):
+            getattr(self, name).setObjectName(name)
         self.error = QLabel(self, wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
@@ -98,10 +107,19 @@ class SignInDialog(QDialog):
         )
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_in_button.setText("Sign in")
+        self.sign_in_button.setDefault(True)  # Enter in any field signs in
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self._lay_out()
-        (self.password if server and username else self.server).setFocus()
+        self.first_field().setFocus()
+
+    def first_field(self) -> QLineEdit:
+        """Where typing starts: the first empty field, never over a filled-in server
+        address (unless the user asked to switch servers; then the address is selected)."""
+        if self.focus_server or not self.server.text():
+            self.server.selectAll()
+            return self.server
+        return self.password if self.username.text() else self.username
 
     def _lay_out(self) -> None:
         form = QFormLayout()

@@ -1,0 +1,146 @@
+"""End-to-end fixtures: one Xvfb for the session; per test a prepared database, the real
+`contact-center serve` on it, and the installed console with its own home directory.
+
+A failing test leaves a screenshot of the whole screen, the console's log and its last
+UI state in build/e2e-failures/<test>/ (the path is printed in the report).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, insert, select, update
+
+from contact_center.db import calls, sessions, users
+from contact_center.seed import seed
+from contact_center.store import Store, now, touch
+from e2e_driver import Backend, Console, Display, missing_tools
+
+ADMIN_PW = "admin-e2e-password"
+SUPER_PW = "super-e2e-password"
+AGENTS = 30
+FAILURES = Path(__file__).resolve().parents[2] / "build" / "e2e-failures"
+TIMES: dict[str, float] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def failed(request: pytest.FixtureRequest) -> bool:
+    return any(
+        getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[Display]:
+    missing = missing_tools()
+    if missing:
+        message = f"the end-to-end suite needs {', '.join(missing)} (Debian: xvfb xdotool imagemagick)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    screen = Display()
+    yield screen
+    screen.close()
+
+
+@dataclass
+class Floor:
+    """What the test arranged in the database before the backend started."""
+
+    stuck_id: int
+    stuck_name: str
+    agent_names: dict[int, str]
+
+
+def prepare(db: Path) -> Floor:
+    """Seed the database, then: every agent Available with one session, except one
+    stuck dialer (Unavailable, no call). Done before the server starts."""
+    store = Store(f"sqlite:///{db}")
+    try:
+        seed(store, AGENTS, ADMIN_PW, SUPER_PW)
+        with store.write() as conn:
+            agents = {
+                row.id: f"{row.first_name} {row.last_name}"
+                for row in conn.execute(
+                    select(users.c.id, users.c.first_name, users.c.last_name)
+                    .where(users.c.role == "agent")
+                    .order_by(users.c.id)
+                )
+            }
+            ids = list(agents)
+            conn.execute(delete(calls).where(calls.c.ended_at.is_(None)))
+            conn.execute(delete(sessions))
+            conn.execute(
+                update(users).values(status="available", status_text=None, status_since=now(), active=True)
+            )
+            for uid in ids:
+                conn.execute(
+                    insert(sessions).values(
+                        user_id=uid, client="desktop", started_at=now() - 100, last_seen=now()
+                    )
+                )
+            stuck = ids[len(ids) // 2]
+            conn.execute(update(users).where(users.c.id == stuck).values(status="unavailable"))
+            touch(conn, ids, None)
+    finally:
+        store.engine.dispose()
+    return Floor(stuck, agents[stuck], agents)
+
+
+@pytest.fixture
+def floor_db(tmp_path: Path) -> tuple[Path, Floor]:
+    db = tmp_path / "cc.db"
+    return db, prepare(db)
+
+
+@pytest.fixture
+def floor(floor_db: tuple[Path, Floor]) -> Floor:
+    return floor_db[1]
+
+
+@pytest.fixture
+def backend(floor_db: tuple[Path, Floor], tmp_path: Path) -> Iterator[Backend]:
+    server = Backend(floor_db[0], ADMIN_PW, SUPER_PW, tmp_path / "server.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def console(
+    display: Display, backend: Backend, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Console]:
+    """The console; it closes before the backend stops (`backend` is set up first)."""
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    app = Console(display, tmp_path / "home", artifacts)
+    yield app
+    if failed(request):
+        keep = FAILURES / request.node.name
+        shutil.rmtree(keep, ignore_errors=True)
+        keep.mkdir(parents=True)
+        display.screenshot(keep / "screen.png")
+        if app.probe.exists():
+            shutil.copy(app.probe, keep / "ui-state.json")
+        if app.log.exists():
+            shutil.copy(app.log, keep / "console.log")
+        server_log = tmp_path / "server.log"
+        if server_log.exists():
+            shutil.copy(server_log, keep / "server.log")
+        print(f"\nend-to-end failure artifacts: {keep}")
+    code = app.close()
+    if code is None:
+        app.kill()
