@@ -91,6 +91,7 @@ class Console:
         if self.bulk is not None:
             self.bulk.set_client(client)
         window.set_signed_in_as(f"Signed in as {who} on {client.base_url}")
+        window.panel.setFocus()  # the keyboard starts on the panel, not on a filter
         self.feed = ChangeFeed(client, self._on_batch, self._on_status, wait=self.feed_wait)
         self.feed.start()
 

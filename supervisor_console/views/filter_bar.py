@@ -25,6 +25,7 @@ class FilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(placeholderText="Search name, email, extension, number  (Ctrl+F)")
+        self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
         self.status = self._combo("Any status", self._status_items())

@@ -32,6 +32,7 @@ class PanelView(QTableView):
 
     def __init__(self, model: LivePanelModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("panel")
         self.setModel(model)
         self._panel_model = model
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e_driver import Backend, Console, Display, missing_tools
 from sqlalchemy import delete, insert, select, update
 
 from contact_center.db import calls, sessions, users
 from contact_center.seed import seed
 from contact_center.store import Store, now, touch
-from e2e_driver import Backend, Console, Display, missing_tools
 
 ADMIN_PW = "admin-e2e-password"
 SUPER_PW = "super-e2e-password"
@@ -47,7 +47,9 @@ def failed(request: pytest.FixtureRequest) -> bool:
 def display() -> Iterator[Display]:
     missing = missing_tools()
     if missing:
-        message = f"the end-to-end suite needs {', '.join(missing)} (Debian: xvfb xdotool imagemagick)"
+        message = (
+            f"the end-to-end suite needs {', '.join(missing)} (Debian: xvfb xdotool imagemagick)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -84,7 +86,9 @@ def prepare(db: Path) -> Floor:
             conn.execute(delete(calls).where(calls.c.ended_at.is_(None)))
             conn.execute(delete(sessions))
             conn.execute(
-                update(users).values(status="available", status_text=None, status_since=now(), active=True)
+                update(users).values(
+                    status="available", status_text=None, status_since=now(), active=True
+                )
             )
             for uid in ids:
                 conn.execute(

@@ -235,7 +235,9 @@ class Console:
         assert window is not None, "the main window is not shown"
         return window
 
-    def wait_main(self, check: Callable[[dict[str, Any]], Any], what: str, timeout: float = 15) -> dict[str, Any]:
+    def wait_main(
+        self, check: Callable[[dict[str, Any]], Any], what: str, timeout: float = 15
+    ) -> dict[str, Any]:
         def ready() -> dict[str, Any] | None:
             self.assert_running()
             window = self.window("Supervisor Console")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 from conftest import ADMIN_PW, AGENTS, SUPER_PW, Floor
 from e2e_driver import Backend, Console, wait_for
 from e2e_keyring import stored
@@ -60,11 +61,131 @@ def test_wrong_password_then_lock_out(console: Console, backend: Backend) -> Non
         expected = WRONG if attempt <= 5 else "Too many failed sign-ins. Try again in"
         window = console.wait_window(
             SIGN_IN,
-            lambda w, e=expected, a=attempt: any(label.startswith(e) for label in w["labels"])
-            and ("Sign in" in w["buttons"]),
+            lambda w, e=expected, a=attempt: (
+                any(label.startswith(e) for label in w["labels"]) and ("Sign in" in w["buttons"])
+            ),
         )
         assert console.focus().get("name") == "password", window
         console.key("ctrl+a", "BackSpace")
     # Still there: a refused sign-in never closes the dialog or ends the program.
     console.assert_running()
     assert console.window(MAIN) is not None
+
+
+def signed_in_console(console: Console, backend: Backend) -> dict[str, Any]:
+    console.start("--server", backend.url)
+    main = sign_in(console, backend, "supervisor", SUPER_PW)
+    console.focus_window(MAIN)
+    return main
+
+
+def status_of(backend: Backend, user_id: int) -> str:
+    return str(backend.get(f"/users/{user_id}", backend.token())["status"])
+
+
+def test_reset_a_stuck_dialer_with_four_keys(
+    console: Console, backend: Backend, floor: Floor
+) -> None:
+    signed_in_console(console, backend)
+    assert status_of(backend, floor.stuck_id) == "unavailable"
+    console.key("F4")  # stuck dialers only
+    console.wait_main(lambda w: w["rows_shown"] == 1, "the stuck filter")
+    console.key("Down")
+    console.wait_main(lambda w: w["current_user"] == floor.stuck_name, "the stuck row")
+    console.key("r")
+    dialog = console.wait_window(
+        "Reset dialer status",
+        lambda w: "Are you sure you want to mark this user as Available?" in w["labels"],
+    )
+    assert console.focus().get("text") == "Cancel", dialog  # destructive: focus on Cancel
+    console.key("alt+c")
+    wait_for(lambda: status_of(backend, floor.stuck_id) == "available", "the reset on the server")
+    console.wait_main(lambda w: w["rows_shown"] == 0, "the row to leave the stuck filter")
+
+
+def test_find_a_user_and_open_the_details(console: Console, backend: Backend, floor: Floor) -> None:
+    signed_in_console(console, backend)
+    name = next(n for uid, n in floor.agent_names.items() if uid != floor.stuck_id)
+    console.key("ctrl+f")
+    console.wait_focus("search")
+    console.type(name)
+    console.wait_main(lambda w: w["rows_shown"] == 1, f"the search for {name}")
+    console.key("Return")  # to the first match
+    console.wait_main(lambda w: w["current_user"] == name, "the match to be current")
+    console.key("Return")  # its details
+    console.wait_main(lambda w: w["detail_user"] == name, "the details pane")
+
+
+def test_sign_out_then_remember_me_survives_a_restart(console: Console, backend: Backend) -> None:
+    keyring_file = console.home / "keyring.json"
+    signed_in_console(console, backend)  # "Remember me" is on by default
+    remembered = list(stored(keyring_file).values())
+    assert len(remembered) == 1
+    token = remembered[0]
+    console.key("alt+s", "o")  # Session ▸ Sign out
+    dialog = console.wait_window(SIGN_IN)
+    assert dialog is not None
+    console.wait_focus("password")  # server and username are kept: only the password
+    main = console.main()
+    assert main["title"] == MAIN + "not signed in" and main["rows_total"] == 0
+    assert stored(keyring_file) == {}  # forgotten here…
+    me = httpx.get(
+        f"{backend.url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+    assert me.status_code == 401  # …and revoked on the server
+    console.focus_window(SIGN_IN)
+    console.type(SUPER_PW)
+    console.key("Return")
+    console.wait_main(lambda w: w["title"] == MAIN + backend.url and panel_full(w), "signed in")
+    assert len(stored(keyring_file)) == 1
+    assert console.close() == 0
+
+    console.start("--server", backend.url)  # a restart: no dialog, straight to the panel
+    console.wait_main(lambda w: w["title"] == MAIN + backend.url and panel_full(w), "resumed")
+    assert console.window(SIGN_IN) is None
+    assert console.close() == 0
+
+
+def test_switch_server(console: Console, backend: Backend, tmp_path: Any) -> None:
+    from conftest import prepare
+
+    other_db = tmp_path / "other.db"
+    prepare(other_db)
+    other = Backend(other_db, ADMIN_PW, SUPER_PW, tmp_path / "other.log")
+    other.start()
+    try:
+        signed_in_console(console, backend)
+        console.key("alt+s", "w")  # Session ▸ Switch server…
+        console.wait_window(SIGN_IN)
+        console.focus_window(SIGN_IN)
+        console.wait_focus("server")  # its address selected: typing replaces it
+        console.type(other.url)
+        console.key("Tab")
+        console.key("Tab")  # the username is kept
+        console.type(SUPER_PW)
+        console.key("Return")
+        console.wait_main(lambda w: w["title"] == MAIN + other.url and panel_full(w), "switched")
+        assert other.url in console.main()["signed_in_as"]
+    finally:
+        console.close()
+        other.stop()
+
+
+def test_backend_restart_the_panel_is_live_again_within_5_s(
+    console: Console, backend: Backend
+) -> None:
+    signed_in_console(console, backend)
+    backend.kill()
+    console.wait_main(lambda w: "stale" in w["banner"], "the stale banner", timeout=15)
+    console.wait_main(lambda w: "retrying in" in w["connection"], "the retry countdown")
+    time.sleep(4)  # down long enough for the backoff to reach its cap
+    backend.start()  # returns once the backend answers
+    back = time.monotonic()
+    console.wait_main(
+        lambda w: not w["banner"] and "Connected" in w["connection"] and panel_full(w),
+        "the panel to be live again",
+        timeout=10,
+    )
+    recovered = time.monotonic() - back
+    print(f"backend back to a live panel: {recovered:.2f} s")
+    assert recovered < 5.0
