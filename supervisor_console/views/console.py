@@ -72,6 +72,7 @@ class Console:
             )
             self.window.close_guard = self._may_close
             self.window.closed.connect(self.closed.set)
+            self.window.connection.retry_button.clicked.connect(self.retry_now)
             self.actions = ActionController(self.window, reset_limit=self.reset_limit)
             self.bulk = BulkController(self.window)
             self.window.show()
@@ -94,6 +95,11 @@ class Console:
         window.panel.setFocus()  # the keyboard starts on the panel, not on a filter
         self.feed = ChangeFeed(client, self._on_batch, self._on_status, wait=self.feed_wait)
         self.feed.start()
+
+    def retry_now(self) -> None:
+        """The status bar's "Retry now": try the server at once instead of waiting."""
+        if self.feed is not None:
+            self.feed.retry_now()
 
     def _on_batch(self, batch: ChangeBatch) -> None:
         if self.window is not None:

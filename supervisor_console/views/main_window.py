@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addPermanentWidget(self.connection.age_label)
         bar.addPermanentWidget(self.connection.state_label)
+        bar.addPermanentWidget(self.connection.retry_button)
         self.user_label = QLabel(self)
         bar.addWidget(self.user_label)
 
@@ -103,8 +104,11 @@ class MainWindow(QMainWindow):
         quit_action = QAction("&Quit", self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         quit_action.triggered.connect(self.close)
-        for action in (self.sign_in_action, self.sign_out_action, self.switch_action):
+        retry = QAction("&Retry connection now", self, shortcut=QKeySequence(Qt.Key.Key_F5))
+        retry.triggered.connect(self.connection.retry_button.click)
+        for action in (self.sign_in_action, self.sign_out_action, self.switch_action, retry):
             session_menu.addAction(action)
+        self.addAction(retry)
         session_menu.addSeparator()
         session_menu.addAction(quit_action)
         self.addAction(quit_action)

@@ -178,7 +178,11 @@ def test_backend_restart_the_panel_is_live_again_within_5_s(
     backend.kill()
     console.wait_main(lambda w: "stale" in w["banner"], "the stale banner", timeout=15)
     console.wait_main(lambda w: "retrying in" in w["connection"], "the retry countdown")
-    time.sleep(4)  # down long enough for the backoff to reach its cap
+    console.wait_main(
+        lambda w: w["connection"].startswith("Server unreachable, retrying in"),
+        "the plain words",
+    )
+    time.sleep(3)  # down long enough for the backoff to reach its cap
     backend.start()  # returns once the backend answers
     back = time.monotonic()
     console.wait_main(
@@ -189,3 +193,21 @@ def test_backend_restart_the_panel_is_live_again_within_5_s(
     recovered = time.monotonic() - back
     print(f"backend back to a live panel: {recovered:.2f} s")
     assert recovered < 5.0
+
+
+def test_retry_now_after_a_restart(console: Console, backend: Backend) -> None:
+    signed_in_console(console, backend)
+    backend.kill()
+    console.wait_main(
+        lambda w: w["connection"].startswith("Server unreachable") and "Retry now" in w["buttons"],
+        "the Retry now button",
+    )
+    backend.start()
+    back = time.monotonic()
+    console.key("F5")  # Session ▸ Retry connection now
+    console.wait_main(
+        lambda w: not w["banner"] and "Connected" in w["connection"] and panel_full(w),
+        "the panel to be live again",
+        timeout=10,
+    )
+    print(f"backend back to a live panel with Retry now: {time.monotonic() - back:.2f} s")
