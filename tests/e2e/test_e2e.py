@@ -211,3 +211,19 @@ def test_retry_now_after_a_restart(console: Console, backend: Backend) -> None:
         timeout=10,
     )
     print(f"backend back to a live panel with Retry now: {time.monotonic() - back:.2f} s")
+
+
+def test_demo_opens_signed_in_and_quits(console: Console) -> None:
+    console.start("--demo", "--users", "60")
+    console.wait_main(
+        lambda w: (
+            w["title"].startswith(MAIN + "http://127.0.0.1:")
+            and w["rows_total"] == 62
+            and "Connected" in w["connection"]
+        ),
+        "the demo panel",
+        timeout=30,
+    )
+    console.focus_window(MAIN)  # a click on the window (there is no window manager)
+    console.wait_focus("panel")  # the keyboard starts on the panel, not on a filter
+    assert console.close() == 0  # Ctrl+Q; the demo backend stops with it
