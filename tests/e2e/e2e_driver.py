@@ -188,7 +188,7 @@ class Console:
             # under the test's home; the console refuses keyrings.alt, which this is not.
             PYTHON_KEYRING_BACKEND="e2e_keyring.FileKeyring",
             E2E_KEYRING_FILE=str(self.home / "keyring.json"),
-            PYTHONPATH=str(HERE),
+            PYTHONPATH=os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p),
         )
         env.pop("QT_QPA_PLATFORM", None)  # a real X window, not offscreen
         return env
