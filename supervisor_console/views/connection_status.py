@@ -132,12 +132,20 @@ class ConnectionIndicator:
             text += counting.format(remaining) if remaining > 0 else now
         return text
 
+    def forget_data(self) -> None:
+        """The panel was emptied (signed out): there is no data to call stale."""
+        self._last_data = None
+        self.refresh()
+
     def _banner_text(self) -> str:
+        state = self._status.state
+        if state is ConnectionState.SIGNED_OUT and self._last_data is None:
+            detail = f"{self._status.message} " if self._status.message else ""
+            return f"⚠ Not signed in. {detail}Session ▸ Sign in… opens the sign-in dialog."
         if self._last_data is None:
             head = "No data yet"
         else:
             head = f"Data is stale since {self._last_data.astimezone():%H:%M:%S}"
-        state = self._status.state
         if state is ConnectionState.SIGNED_OUT:
             tail = "you are signed out. Sign in again to resume live updates."
         elif state is ConnectionState.UNREACHABLE:

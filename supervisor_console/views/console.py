@@ -75,6 +75,7 @@ class Console:
             self.window.connection.retry_button.clicked.connect(self.retry_now)
             self.actions = ActionController(self.window, reset_limit=self.reset_limit)
             self.bulk = BulkController(self.window)
+            self.window.set_feed_status(FeedStatus(ConnectionState.SIGNED_OUT))
             self.window.show()
         return self.window
 
@@ -258,6 +259,7 @@ class Console:
             self.window.detail.hide()
             self.window.apply_batch(ChangeBatch(changed=[], deleted=[], cursor=0, full=True))
             self.window.set_server(None)
+            self.window.connection.forget_data()
             self.window.set_feed_status(
                 FeedStatus(ConnectionState.SIGNED_OUT, message="You signed out.")
             )
