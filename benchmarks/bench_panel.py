@@ -22,9 +22,9 @@ from PySide6.QtCore import QElapsedTimer, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QTableView
 
 from supervisor_console.api.types import ChangeBatch, UserRow
-from supervisor_console.models.columns import Column
+from supervisor_console.dev.samples import EPOCH, changed, random_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.models.samples import EPOCH, changed, random_row
+from supervisor_console.panel.columns import Column
 
 RNG = random.Random(42)
 

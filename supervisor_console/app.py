@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QApplication
 
 from supervisor_console.api.client import ApiClient
 from supervisor_console.credentials import CredentialStore
-from supervisor_console.demo import DemoBackend
+from supervisor_console.dev.demo import DemoBackend
+from supervisor_console.dev.ui_probe import install_from_env
 from supervisor_console.views.console import Console
-from supervisor_console.views.ui_probe import install_from_env
 
 log = logging.getLogger("supervisor_console")
 SCREENSHOT_SIZE = (1400, 800)

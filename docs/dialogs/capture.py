@@ -23,8 +23,8 @@ from supervisor_console.actions.dialer import not_resettable_reason
 from supervisor_console.actions.params import LogoutParams, RecycleInfo
 from supervisor_console.actions.reset_watch import ResetWatch
 from supervisor_console.api.types import ChangeBatch, LiveCall, Status
+from supervisor_console.dev.samples import make_row, random_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.models.samples import make_row, random_row
 from supervisor_console.views.action_controller import ActionController
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
 from supervisor_console.views.dialogs.password import (

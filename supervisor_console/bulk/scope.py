@@ -15,7 +15,7 @@ from typing import Any
 
 from supervisor_console.api.types import UserRow
 from supervisor_console.bulk.catalogue import BulkAction
-from supervisor_console.models.filters import PanelFilter
+from supervisor_console.panel.filters import PanelFilter
 
 
 class ScopeKind(enum.Enum):

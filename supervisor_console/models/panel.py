@@ -36,11 +36,11 @@ from PySide6.QtCore import (
 
 from supervisor_console.api.types import ChangeBatch, UserRow
 from supervisor_console.models import panel_roles
-from supervisor_console.models.batch_plan import Key, classify, find, newest
-from supervisor_console.models.columns import SORT_KEYS, TICKING, Column, status_text
-from supervisor_console.models.filters import DEFAULT_STUCK_LIMIT, Facets, PanelFilter
 from supervisor_console.models.layout_change import FollowUsers, LayoutChange
-from supervisor_console.models.runs import (
+from supervisor_console.panel.batch_plan import Key, classify, find, newest
+from supervisor_console.panel.columns import SORT_KEYS, TICKING, Column, status_text
+from supervisor_console.panel.filters import DEFAULT_STUCK_LIMIT, Facets, PanelFilter
+from supervisor_console.panel.runs import (
     contiguous_runs,
     display_span,
     insertion_groups,
@@ -48,7 +48,7 @@ from supervisor_console.models.runs import (
     move_in_place,
     splice,
 )
-from supervisor_console.models.stuck import StuckTracker
+from supervisor_console.panel.stuck import StuckTracker
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)

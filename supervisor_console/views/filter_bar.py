@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from supervisor_console.api.types import Status
-from supervisor_console.models.filters import PanelFilter
+from supervisor_console.panel.filters import PanelFilter
 from supervisor_console.resources import icons
 
 STUCK_SHORTCUT = QKeySequence(Qt.Key.Key_F4)

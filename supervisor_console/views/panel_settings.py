@@ -6,7 +6,7 @@ import json
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from supervisor_console.models.filters import PanelFilter
+from supervisor_console.panel.filters import PanelFilter
 from supervisor_console.views.filter_bar import FilterBar
 from supervisor_console.views.panel_view import PanelView
 

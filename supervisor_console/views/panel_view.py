@@ -14,8 +14,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from supervisor_console.api.types import UserRow
-from supervisor_console.models.columns import DEFAULT_WIDTHS, HIDDEN_BY_DEFAULT, TITLES, Column
 from supervisor_console.models.panel import LivePanelModel
+from supervisor_console.panel.columns import DEFAULT_WIDTHS, HIDDEN_BY_DEFAULT, TITLES, Column
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from supervisor_console.api.types import UserRow
-from supervisor_console.models.columns import format_when, live_call_text, status_text
+from supervisor_console.panel.columns import format_when, live_call_text, status_text
 
 _LISTS: dict[str, tuple[str, list[str]]] = {
     "sessions": ("Sessions", ["id", "client", "started_at", "last_seen"]),

@@ -17,8 +17,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from supervisor_console.api.types import ChangeBatch
+from supervisor_console.dev.samples import make_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.models.samples import make_row
 from supervisor_console.views.main_window import MainWindow
 
 # A closed qasync loop leaves Qt timers registered; if the garbage collector frees the loop

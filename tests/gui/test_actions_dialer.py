@@ -17,7 +17,7 @@ from contact_center.testing import ServerThread
 from supervisor_console.actions.execute import OutcomeKind
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status
-from supervisor_console.models.columns import Column
+from supervisor_console.panel.columns import Column
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
 
 __all__ = ["server"]

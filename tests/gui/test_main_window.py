@@ -9,10 +9,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, Status
-from supervisor_console.models.columns import Column
-from supervisor_console.models.filters import PanelFilter
+from supervisor_console.dev.samples import make_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.models.samples import make_row
+from supervisor_console.panel.columns import Column
+from supervisor_console.panel.filters import PanelFilter
 from supervisor_console.views.main_window import MainWindow
 
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from supervisor_console.api.client import ApiClient
-from supervisor_console.demo import DemoBackend, DemoError
+from supervisor_console.dev.demo import DemoBackend, DemoError
 
 
 async def test_demo_backend_serves_and_cleans_up() -> None:

@@ -21,7 +21,7 @@ from PySide6.QtCore import QSettings
 from contact_center.testing import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status
-from supervisor_console.models.columns import Column
+from supervisor_console.panel.columns import Column
 from supervisor_console.views.console import Console
 
 ADMIN_PW = "admin-pw"

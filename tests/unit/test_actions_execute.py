@@ -15,7 +15,7 @@ from supervisor_console.api.errors import (
     error_for_status,
 )
 from supervisor_console.api.types import Status
-from supervisor_console.models.samples import make_row
+from supervisor_console.dev.samples import make_row
 
 FAST = RetryPolicy(attempts=3, first_delay=0.001)
 ROW = make_row(5, status=Status.UNAVAILABLE, version=8, first_name="Ada", last_name="L")

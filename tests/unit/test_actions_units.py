@@ -23,7 +23,7 @@ from supervisor_console.actions.params import (
 )
 from supervisor_console.actions.recycle import CAUTION, review_lines
 from supervisor_console.api.types import LiveCall, Status, UserRow
-from supervisor_console.models.samples import make_row
+from supervisor_console.dev.samples import make_row
 
 CALL = LiveCall(9, "inbound", "+15551234567", datetime(2026, 11, 23, 9, tzinfo=UTC))
 SUPERVISE = ["details", "activity", "reset-dialer", "logout", "logout-session", "set-status"]

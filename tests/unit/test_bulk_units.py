@@ -30,8 +30,8 @@ from supervisor_console.bulk.texts import (
     results_csv,
     scope_text,
 )
-from supervisor_console.models.filters import PanelFilter
-from supervisor_console.models.samples import make_row
+from supervisor_console.dev.samples import make_row
+from supervisor_console.panel.filters import PanelFilter
 
 ROWS = {i: make_row(i, version=i + 10) for i in range(1, 6)}
 

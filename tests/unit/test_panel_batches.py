@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from supervisor_console.api.types import ChangeBatch, Status, UserRow
-from supervisor_console.models.columns import SORT_KEYS, Column
-from supervisor_console.models.filters import PanelFilter
+from supervisor_console.dev.samples import EPOCH, changed, random_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.models.samples import EPOCH, changed, random_row
+from supervisor_console.panel.columns import SORT_KEYS, Column
+from supervisor_console.panel.filters import PanelFilter
 
 NOW = EPOCH + timedelta(minutes=45)
 FILTERS = [

@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 
 from supervisor_console.api.types import ChangeBatch, LiveCall, Status
-from supervisor_console.models.columns import Column
-from supervisor_console.models.filters import PanelFilter
+from supervisor_console.dev.samples import EPOCH, changed, make_row, random_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.models.samples import EPOCH, changed, make_row, random_row
+from supervisor_console.panel.columns import Column
+from supervisor_console.panel.filters import PanelFilter
 
 ROW = LivePanelModel.RowRole
 

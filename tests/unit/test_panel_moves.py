@@ -16,10 +16,10 @@ from PySide6.QtCore import (
 )
 
 from supervisor_console.api.types import ChangeBatch
-from supervisor_console.models.columns import Column
+from supervisor_console.dev.samples import EPOCH, changed, random_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.models.runs import landing, move_in_place, splice
-from supervisor_console.models.samples import EPOCH, changed, random_row
+from supervisor_console.panel.columns import Column
+from supervisor_console.panel.runs import landing, move_in_place, splice
 
 Flag = QItemSelectionModel.SelectionFlag
 

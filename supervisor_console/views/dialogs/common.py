@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from supervisor_console.api.types import UserRow
-from supervisor_console.models.columns import status_text
+from supervisor_console.panel.columns import status_text
 
 MIN_WIDTH = 460
 

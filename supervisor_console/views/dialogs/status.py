@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QRadioButton, QWi
 
 from supervisor_console.actions.params import SETTABLE_STATUSES, StatusChoice
 from supervisor_console.api.types import Status, UserRow
-from supervisor_console.models.columns import status_text
+from supervisor_console.panel.columns import status_text
 from supervisor_console.views.dialogs.common import ActionDialog, text_label
 
 _MNEMONICS = {Status.BREAK: "&Break", Status.DND: "&Do Not Disturb", Status.MEETING: "&Meeting"}

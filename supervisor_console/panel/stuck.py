@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from supervisor_console.api.types import UserRow
-from supervisor_console.models.filters import stuck_deadline, stuck_reason
+from supervisor_console.panel.filters import stuck_deadline, stuck_reason
 
 
 class StuckTracker:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from supervisor_console.api.types import ChangeBatch, UserRow
-from supervisor_console.models.columns import SortValue
+from supervisor_console.panel.columns import SortValue
 
 Key = tuple[SortValue, int]
 
