@@ -33,8 +33,8 @@ from PySide6.QtWidgets import QApplication
 
 from supervisor_console.api.client import ApiClient
 from supervisor_console.bulk import BulkRequest, ScopeKind, make_scope, preview
+from supervisor_console.session import Console
 from supervisor_console.views.bulk_job_view import BulkJobView
-from supervisor_console.views.console import Console
 
 ADMIN_PW = "admin-pw"
 

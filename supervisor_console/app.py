@@ -24,7 +24,7 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.dev.demo import DemoBackend
 from supervisor_console.dev.ui_probe import install_from_env
-from supervisor_console.views.console import Console
+from supervisor_console.session import Console
 
 log = logging.getLogger("supervisor_console")
 SCREENSHOT_SIZE = (1400, 800)

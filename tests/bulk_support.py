@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from contact_center.testing import ServerThread
 from supervisor_console.api.client import ApiClient
-from supervisor_console.views.console import Console
+from supervisor_console.session import Console
 
 ADMIN_PW = "admin-pw"
 SUPER_PW = "super-pw"

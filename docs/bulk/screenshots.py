@@ -24,7 +24,7 @@ from contact_center.store import touch
 from contact_center.testing import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.bulk import ScopeKind
-from supervisor_console.views.console import Console
+from supervisor_console.session import Console
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
 

@@ -23,9 +23,9 @@ from supervisor_console.actions.dialer import not_resettable_reason
 from supervisor_console.actions.params import LogoutParams, RecycleInfo
 from supervisor_console.actions.reset_watch import ResetWatch
 from supervisor_console.api.types import ChangeBatch, LiveCall, Status
+from supervisor_console.controllers.action_controller import ActionController
 from supervisor_console.dev.samples import make_row, random_row
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.views.action_controller import ActionController
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
 from supervisor_console.views.dialogs.password import (
     ResetPasswordDialog,
@@ -109,16 +109,16 @@ def window_shots(app: QApplication) -> None:
         window.resize(1400, 820)
         controller = ActionController(window)
         clock = [0.0]
-        controller.watcher.watch = ResetWatch(30, clock=lambda: clock[0])
+        controller.reset_marks.watch = ResetWatch(30, clock=lambda: clock[0])
         row = model.user(3)
         assert row is not None
         window.show()
         menu = controller.build_menu(row)
         menu.adjustSize()
         save(menu, "context-menu", app)
-        controller.watcher.start(row)
+        controller.reset_marks.start(row)
         clock[0] = 31.0
-        controller.watcher.check()
+        controller.reset_marks.check()
         window.open_detail(row)
         save(window, "reset-overdue", app)
         window.close()

@@ -9,7 +9,7 @@ from supervisor_console.bulk.catalogue import (
     Danger,
     ParamKind,
 )
-from supervisor_console.bulk.job import (
+from supervisor_console.bulk.endpoints import (
     POLL_INTERVAL,
     BulkClient,
     JobState,

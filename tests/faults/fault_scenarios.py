@@ -44,7 +44,7 @@ from supervisor_console.api.errors import (
     ServerError,
 )
 from supervisor_console.api.types import FeedStatus, Status, UserRow
-from supervisor_console.views.console import Console
+from supervisor_console.session import Console
 from supervisor_console.views.main_window import MainWindow
 
 ADMIN_PW = "admin-pw"

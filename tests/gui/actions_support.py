@@ -21,8 +21,8 @@ from contact_center.testing import ServerThread
 from supervisor_console.actions.execute import RetryPolicy
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status, UserRow
-from supervisor_console.views.action_controller import ActionController
-from supervisor_console.views.console import Console
+from supervisor_console.controllers.action_controller import ActionController
+from supervisor_console.session import Console
 from supervisor_console.views.main_window import MainWindow
 
 PASSWORDS = {"admin": ADMIN_PW, "supervisor": SUPER_PW}

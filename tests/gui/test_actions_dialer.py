@@ -118,7 +118,7 @@ async def test_status_changed_while_the_dialog_was_open(
         notice.close_button.click()
         (outcome,) = await live.settled()
         assert outcome.kind is OutcomeKind.CONFLICT
-        assert live.actions.watcher.state(uid) is None and uid not in live.window.model.marks
+        assert live.actions.reset_marks.state(uid) is None and uid not in live.window.model.marks
     assert audit_actions(server, uid) == []
 
 

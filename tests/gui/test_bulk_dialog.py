@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication
 from contact_center.testing import ServerThread
 from supervisor_console.api.types import Status
 from supervisor_console.bulk import JobState, ScopeKind
+from supervisor_console.session import Console
 from supervisor_console.views.bulk_dialog import BulkDialog
-from supervisor_console.views.console import Console
 
 __all__ = ["server"]
 CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier

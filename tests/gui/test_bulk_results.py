@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from supervisor_console.bulk import ScopeKind
-from supervisor_console.views.bulk_controller import BulkController
+from supervisor_console.controllers.bulk_controller import BulkController
 from supervisor_console.views.bulk_dialog import BulkDialog
 from supervisor_console.views.main_window import MainWindow
 

@@ -10,10 +10,10 @@ from PySide6.QtTest import QTest
 from pytestqt.modeltest import ModelTester
 
 from supervisor_console.api.types import ChangeBatch, Status
+from supervisor_console.controllers import selection as sel
 from supervisor_console.dev.samples import make_row
 from supervisor_console.panel.columns import Column
 from supervisor_console.panel.filters import PanelFilter
-from supervisor_console.views import selection as sel
 from supervisor_console.views.main_window import MainWindow
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier

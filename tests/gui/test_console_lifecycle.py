@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from supervisor_console.views.console import Console
+from supervisor_console.session import Console
 from supervisor_console.views.sign_in import SignInDialog
 
 

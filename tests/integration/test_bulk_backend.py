@@ -20,8 +20,8 @@ from supervisor_console.api.errors import ForbiddenError
 from supervisor_console.api.types import Status, UserRow
 from supervisor_console.bulk import BULK_BY_KEY, BulkRequest, ScopeKind, make_scope
 from supervisor_console.bulk.texts import preview_lines
+from supervisor_console.controllers.bulk_runner import explain
 from supervisor_console.panel.filters import PanelFilter
-from supervisor_console.views.bulk_jobs import explain
 
 __all__ = ["server"]
 NOT_RESETTABLE = "not Unavailable or Busy"

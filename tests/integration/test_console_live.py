@@ -22,7 +22,7 @@ from contact_center.testing import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status
 from supervisor_console.panel.columns import Column
-from supervisor_console.views.console import Console
+from supervisor_console.session import Console
 
 ADMIN_PW = "admin-pw"
 

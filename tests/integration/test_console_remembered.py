@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings
 
 from supervisor_console.api.client import ApiClient
 from supervisor_console.credentials import CredentialStore
-from supervisor_console.views.console import SERVER_KEY, USERNAME_KEY, Console
+from supervisor_console.session import SERVER_KEY, USERNAME_KEY, Console
 
 __all__ = ["memory_keyring", "real_backend"]  # fixtures used by name
 _KEEP_LOOPS: list[qasync.QEventLoop] = []  # see tests/gui/conftest.py

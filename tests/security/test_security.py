@@ -33,7 +33,7 @@ from contact_center.db import api_tokens, users
 from contact_center.testing import ServerThread
 from supervisor_console.api.client import ApiClient, AuthError, new_idempotency_key
 from supervisor_console.credentials import CredentialStore
-from supervisor_console.views.console import Console
+from supervisor_console.session import Console
 from supervisor_console.views.sign_in import SignInRequest
 
 __all__ = ["memory_keyring", "self_signed", "stub"]

@@ -23,7 +23,9 @@ from supervisor_console.actions.execute import Outcome, RetryPolicy
 from supervisor_console.actions.reset_watch import DEFAULT_LIMIT, WatchState
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, UserRow
-from supervisor_console.views.action_flow import run_action
+from supervisor_console.controllers.action_flow import run_action
+from supervisor_console.controllers.reset_marks import ResetMarks
+from supervisor_console.controllers.tasks import TaskKeeper
 from supervisor_console.views.action_panel import (
     ActionPanel,
     ReadableDetails,
@@ -32,8 +34,6 @@ from supervisor_console.views.action_panel import (
 )
 from supervisor_console.views.dialogs.runner import DialogRunner
 from supervisor_console.views.main_window import MainWindow
-from supervisor_console.views.reset_watcher import ResetWatcher
-from supervisor_console.views.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
 MESSAGE_MS = 15000
@@ -54,8 +54,8 @@ class ActionController(QObject):
         self.runner = runner or DialogRunner(window)
         self.client: ApiClient | None = None
         self.retry = retry
-        self.watcher = ResetWatcher(self.model, reset_limit, self)
-        self.watcher.changed.connect(self._watch_changed)
+        self.reset_marks = ResetMarks(self.model, reset_limit, self)
+        self.reset_marks.changed.connect(self._watch_changed)
         self.buttons = ActionPanel(window.detail)
         self.buttons.triggered.connect(self._button)
         window.detail.add_section(self.buttons)
@@ -233,8 +233,8 @@ class ActionController(QObject):
 
     def _detail_shown(self, row: UserRow) -> None:
         self.buttons.set_items(self.menu_items(row))
-        overdue = self.watcher.state(row.id) is WatchState.OVERDUE
-        text = troubleshooting_text(row, self.watcher.limit) if overdue else None
+        overdue = self.reset_marks.state(row.id) is WatchState.OVERDUE
+        text = troubleshooting_text(row, self.reset_marks.limit) if overdue else None
         self.buttons.set_troubleshooting(text)
 
     def _watch_changed(self, user_id: int) -> None:
@@ -270,7 +270,7 @@ class ActionController(QObject):
     async def close(self, send_limit: float = 60.0) -> None:
         """Let actions on their way get their answer, then cancel the rest (dialogs close)
         and stop the watch: an action is never left half sent."""
-        self.watcher.stop()
+        self.reset_marks.stop()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.all_sent(), send_limit)
         await self.tasks.cancel_all()

@@ -19,14 +19,14 @@ from PySide6.QtWidgets import QMessageBox
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.errors import ApiError, AuthError
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
+from supervisor_console.controllers.action_controller import ActionController
+from supervisor_console.controllers.bulk_controller import BulkController
+from supervisor_console.controllers.tasks import TaskKeeper
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.feed import ChangeFeed
 from supervisor_console.models.panel import LivePanelModel
-from supervisor_console.views.action_controller import ActionController
-from supervisor_console.views.bulk_controller import BulkController
 from supervisor_console.views.main_window import MainWindow
 from supervisor_console.views.sign_in import SignInDialog, SignInRequest, sign_in_error_text
-from supervisor_console.views.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
 SERVER_KEY = "session/server"

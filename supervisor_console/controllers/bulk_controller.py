@@ -30,11 +30,11 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.api.errors import ApiError
 from supervisor_console.bulk import BulkRequest, JobState, ScopeKind
 from supervisor_console.bulk.texts import results_csv
-from supervisor_console.views import selection as sel
+from supervisor_console.controllers import selection as sel
+from supervisor_console.controllers.bulk_runner import JobRunner, explain
+from supervisor_console.controllers.tasks import TaskKeeper
 from supervisor_console.views.bulk_dialog import BulkDialog, BulkDraft, ScopeCounts
-from supervisor_console.views.bulk_jobs import JobRunner, explain
 from supervisor_console.views.main_window import MainWindow
-from supervisor_console.views.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
 MESSAGE_MS = 15000

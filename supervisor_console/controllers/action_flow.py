@@ -12,8 +12,8 @@ from supervisor_console.actions.execute import Outcome, OutcomeKind, RetryPolicy
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.errors import ApiError
 from supervisor_console.api.types import UserRow
+from supervisor_console.controllers.reset_marks import ResetMarks
 from supervisor_console.views.dialogs.runner import DialogRunner
-from supervisor_console.views.reset_watcher import ResetWatcher
 
 NOTICE_TITLES = {
     OutcomeKind.CONFLICT: "Nothing was done: the user changed",
@@ -30,7 +30,7 @@ class FlowHost(Protocol):
 
     runner: DialogRunner
     client: ApiClient | None
-    watcher: ResetWatcher
+    reset_marks: ResetMarks
     retry: RetryPolicy
 
     def show_message(self, text: str) -> None: ...
@@ -87,7 +87,7 @@ async def run_action(host: FlowHost, unit: UserAction[Any], row: UserRow) -> Out
         return None
     watched = unit.key == "reset-dialer"
     if watched:
-        host.watcher.start(row)
+        host.reset_marks.start(row)
     with host.sending(f"{unit.label.rstrip('…')} for {row.name}"):
         outcome = await execute(client, unit, row, params, retry=host.retry)
     return await report(host, row, outcome, watched)
@@ -98,7 +98,7 @@ async def report(host: FlowHost, row: UserRow, outcome: Outcome, watched: bool) 
     deleted = [outcome.deleted_id] if outcome.deleted_id is not None else []
     host.apply_rows(rows, deleted)
     if watched:
-        host.watcher.settle(row.id, outcome)
+        host.reset_marks.settle(row.id, outcome)
     host.show_message(outcome.message)
     if outcome.secret is not None:
         await host.runner.show_password(row, outcome.secret)

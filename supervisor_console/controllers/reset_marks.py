@@ -18,7 +18,7 @@ from supervisor_console.models.panel import LivePanelModel
 _MAYBE_APPLIED = frozenset({OutcomeKind.DONE, OutcomeKind.UNCONFIRMED})
 
 
-class ResetWatcher(QObject):
+class ResetMarks(QObject):
     changed = Signal(int)
 
     def __init__(self, model: LivePanelModel, limit: float, parent: QObject | None = None) -> None:
