@@ -25,7 +25,8 @@ from supervisor_console.api.errors import (
     NotFoundError,
     ServerError,
 )
-from supervisor_console.api.types import MalformedData, UserRow
+from supervisor_console.api.types import UserRow
+from supervisor_console.api.wire import row_or_none
 
 log = logging.getLogger(__name__)
 _RETRIED_5XX = frozenset({502, 503, 504})  # a proxy or a restart, not a bug
@@ -126,7 +127,7 @@ def _done(unit: UserAction[Any], row: UserRow, answer: dict[str, Any], attempts:
     if attempts > 1:
         message += f" (confirmed after {attempts} attempts; applied once)"
     return Outcome(
-        OutcomeKind.DONE, message, user=_row_or_none(kept.get("user")),
+        OutcomeKind.DONE, message, user=row_or_none(kept.get("user")),
         deleted_id=deleted if isinstance(deleted, int) else None, attempts=attempts,
         replayed=replayed, answer=kept, secret=secret if isinstance(secret, str) else None,
     )  # fmt: skip
@@ -164,12 +165,3 @@ def conflict_message(seen: UserRow, exc: ConflictError) -> str:
     if changed:
         return f"Nothing was done: {seen.name} changed since you looked: {changed}."
     return f"Nothing was done: {exc.detail or exc.message}"
-
-
-def _row_or_none(data: Any) -> UserRow | None:
-    if data is None:
-        return None
-    try:
-        return UserRow.from_json(data)
-    except MalformedData:
-        return None  # the feed brings the row anyway

@@ -1,24 +1,21 @@
 """Async client for the contact-center API (`/api/v1`): one httpx.AsyncClient per session.
 
 Every failure becomes an `ApiError` subclass with a readable message; rows are validated
-with `UserRow.from_json`. Tokens and passwords are never logged nor shown in a repr.
+by `api/wire.py`. Tokens and passwords are never logged nor shown in a repr.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import ssl
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
-from supervisor_console.api import decode
-from supervisor_console.api.decode import SessionInfo
+from supervisor_console.api import wire
 from supervisor_console.api.errors import (
     ApiError,
     AuthError,
@@ -30,9 +27,9 @@ from supervisor_console.api.errors import (
     NetworkError,
     NotFoundError,
     ServerError,
-    error_for_status,
 )
-from supervisor_console.api.types import ChangeBatch, UserRow
+from supervisor_console.api.types import ChangeBatch, SessionInfo, UserRow
+from supervisor_console.api.wire import error_for_status
 
 __all__ = [
     "ApiClient",
@@ -51,14 +48,11 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 API_PREFIX = "/api/v1"
 MB = 1024 * 1024
 SNAPSHOT_MAX_BYTES = 200 * MB  # /users with tens of thousands of rows stays far below this
 DEFAULT_MAX_BYTES = 20 * MB
-# Parsing a big body holds the loop for a while: above this size it runs in a thread.
-THREAD_PARSE_BYTES = 1 * MB
 
 
 def new_idempotency_key() -> str:
@@ -137,7 +131,7 @@ class ApiClient:
             # On sign-in a 401 means wrong credentials, not an expired session.
             text = exc.detail or "The username or password is not correct."
             raise AuthError(text, status=401, detail=exc.detail) from None
-        info = decode.session_info(body)
+        info = wire.session_info(body)
         self._token = info.token
         self.role = info.role
         return info
@@ -174,7 +168,7 @@ class ApiClient:
         sent = _wall_clock()
         body = await self.request("GET", "/users", max_bytes=SNAPSHOT_MAX_BYTES, parse=False)
         arrived = _wall_clock()
-        return _dated(await _parse_big(body, decode.parse_snapshot_batch), sent, arrived)
+        return _dated(await wire.off_loop(body, wire.parse_snapshot_batch), sent, arrived)
 
     async def changes(self, since: int, wait: float = 25.0) -> ChangeBatch:
         """Long-poll the rows changed after `since` (empty batch after `wait` seconds)."""
@@ -187,21 +181,21 @@ class ApiClient:
             max_bytes=SNAPSHOT_MAX_BYTES, parse=False,
         )  # fmt: skip
         arrived = _wall_clock()
-        return _dated(await _parse_big(body, decode.parse_changes), sent, arrived)
+        return _dated(await wire.off_loop(body, wire.parse_changes), sent, arrived)
 
     async def user(self, user_id: int) -> UserRow:
-        return decode.row(await self.request("GET", f"/users/{int(user_id)}"))
+        return wire.row(await self.request("GET", f"/users/{int(user_id)}"))
 
     async def sessions(self, user_id: int) -> list[dict[str, Any]]:
-        return decode.objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
+        return wire.objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
 
     async def calls(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
         body = await self.request("GET", f"/users/{int(user_id)}/calls", params={"limit": limit})
-        return decode.objects(body)
+        return wire.objects(body)
 
     async def activity(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:
         path = f"/users/{int(user_id)}/activity"
-        return decode.objects(await self.request("GET", path, params={"limit": limit}))
+        return wire.objects(await self.request("GET", path, params={"limit": limit}))
 
     async def audit(self, **filters: str | int | datetime | None) -> list[dict[str, Any]]:
         """The audit log, newest first; filters: user_id, actor, action, since, until, limit."""
@@ -210,7 +204,7 @@ class ApiClient:
             for k, v in filters.items()
             if v is not None
         }
-        return decode.objects(await self.request("GET", "/audit", params=params))
+        return wire.objects(await self.request("GET", "/audit", params=params))
 
     # -- the one place that talks HTTP -------------------------------------------------
 
@@ -238,10 +232,10 @@ class ApiClient:
         status, body = await self._send(request, max_bytes)
         log.debug("%s %s -> %s (%d bytes)", method, path, status, len(body))
         if status >= 400:
-            raise error_for_status(status, decode.loads_or_none(body), role=self.role)
+            raise error_for_status(status, wire.loads_or_none(body), role=self.role)
         if not parse:
             return body
-        return decode.loads(body) if body.strip() else None
+        return wire.loads(body) if body.strip() else None
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
@@ -302,9 +296,3 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
             raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-async def _parse_big(body: bytes, parse: Callable[[bytes], T]) -> T:
-    if len(body) >= THREAD_PARSE_BYTES:
-        return await asyncio.to_thread(parse, body)
-    return parse(body)

@@ -1,6 +1,7 @@
 """Plain data types shared by the API client, the change feed and the Qt models.
 
-No Qt here: the models adapt these to Qt, the views draw them.
+No Qt here: the models adapt these to Qt, the views draw them. `api/wire.py` builds them
+from the server's JSON.
 """
 
 from __future__ import annotations
@@ -38,52 +39,12 @@ _STATUS_LABELS = {
 }
 
 
-class MalformedData(ValueError):
-    """The server sent something that is not a valid row; the caller keeps its last good state."""
-
-
-def parse_time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise MalformedData(f"expected a time string, got {type(value).__name__}")
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise MalformedData(f"bad time {value!r}") from exc
-
-
-def _str_list(value: Any, name: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise MalformedData(f"{name} must be a list of strings")
-    return tuple(value)
-
-
 @dataclass(slots=True, frozen=True)
 class LiveCall:
     id: int
     direction: str
     peer: str
     started_at: datetime
-
-    @classmethod
-    def from_json(cls, data: Any) -> LiveCall | None:
-        if data is None:
-            return None
-        if not isinstance(data, dict):
-            raise MalformedData("live_call must be an object or null")
-        try:
-            started = parse_time(data["started_at"])
-            assert started is not None
-            # No coercion: a null peer must not show as the number "None".
-            return cls(
-                _int(data["id"], "live_call.id"),
-                _str(data["direction"], "live_call.direction"),
-                _str(data["peer"], "live_call.peer"),
-                started,
-            )
-        except (KeyError, TypeError, ValueError, AssertionError) as exc:
-            raise MalformedData(f"bad live_call: {exc}") from exc
 
 
 @dataclass(slots=True, frozen=True)
@@ -119,115 +80,6 @@ class UserRow:
         full = f"{self.first_name} {self.last_name}".strip()
         return full or f"({self.username})"
 
-    @classmethod
-    def from_json(cls, data: Any) -> UserRow:
-        """Parse and validate one row; raises MalformedData on anything unexpected.
-
-        A snapshot parses 50,000 rows: the common, valid case is checked with inline type
-        tests; anything odd goes through the field-by-field path for a precise message.
-        """
-        row = _fast_row(cls, data)
-        return row if row is not None else cls._checked(data)
-
-    @classmethod
-    def _checked(cls, data: Any) -> UserRow:
-        if not isinstance(data, dict):
-            raise MalformedData("a user row must be an object")
-        try:
-            status = Status(data["status"])
-        except (KeyError, ValueError) as exc:
-            raise MalformedData(f"unknown status {data.get('status')!r}") from exc
-        try:
-            since = parse_time(data["status_since"])
-            if since is None:
-                raise MalformedData("status_since missing")
-            row = cls(
-                id=_int(data["id"], "id"),
-                version=_int(data["version"], "version"),
-                username=_str(data["username"], "username"),
-                first_name=_str(data["first_name"], "first_name"),
-                last_name=_str(data["last_name"], "last_name"),
-                email=_opt_str(data.get("email"), "email"),
-                extension=_str(data["extension"], "extension"),
-                phone_number=_opt_str(data.get("phone_number"), "phone_number"),
-                role=_str(data["role"], "role"),
-                desks=_str_list(data["desks"], "desks"),
-                skills=_str_list(data["skills"], "skills"),
-                tags=_str_list(data["tags"], "tags"),
-                active=_bool(data["active"], "active"),
-                two_factor=_bool(data["two_factor"], "two_factor"),
-                status=status,
-                status_text=_opt_str(data.get("status_text"), "status_text"),
-                status_since=since,
-                live_call=LiveCall.from_json(data.get("live_call")),
-                session_count=_int(data["session_count"], "session_count"),
-                last_activity=parse_time(data.get("last_activity")),
-                changed_by=_opt_str(data.get("changed_by"), "changed_by"),
-                changed_at=parse_time(data.get("changed_at")),
-            )
-        except KeyError as exc:
-            raise MalformedData(f"user row without {exc.args[0]!r}") from exc
-        return row
-
-
-_STATUS_BY_VALUE = {s.value: s for s in Status}
-_STR_FIELDS = ("username", "first_name", "last_name", "extension", "role")
-_OPT_STR_FIELDS = ("email", "phone_number", "status_text", "changed_by")
-_LIST_FIELDS = ("desks", "skills", "tags")
-
-
-def _fast_row(cls: type[UserRow], d: Any) -> UserRow | None:
-    """The row when every field has exactly the expected type, else None."""
-    if type(d) is not dict:
-        return None
-    try:
-        ok = (
-            type(d["id"]) is int
-            and type(d["version"]) is int
-            and type(d["session_count"]) is int
-            and type(d["active"]) is bool
-            and type(d["two_factor"]) is bool
-            and all(type(d[k]) is str for k in _STR_FIELDS)
-            and all(d.get(k) is None or type(d[k]) is str for k in _OPT_STR_FIELDS)
-            and all(type(d[k]) is list and all(type(v) is str for v in d[k]) for k in _LIST_FIELDS)
-        )
-        status = _STATUS_BY_VALUE.get(d["status"]) if type(d["status"]) is str else None
-        if not ok or status is None or type(d["status_since"]) is not str:
-            return None
-        return cls(
-            d["id"], d["version"], d["username"], d["first_name"], d["last_name"],
-            d.get("email"), d["extension"], d.get("phone_number"), d["role"],
-            tuple(d["desks"]), tuple(d["skills"]), tuple(d["tags"]), d["active"],
-            d["two_factor"], status, d.get("status_text"),
-            datetime.fromisoformat(d["status_since"]), LiveCall.from_json(d.get("live_call")),
-            d["session_count"], parse_time(d.get("last_activity")), d.get("changed_by"),
-            parse_time(d.get("changed_at")),
-        )  # fmt: skip
-    except (KeyError, ValueError, MalformedData):
-        return None
-
-
-def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise MalformedData(f"{name} must be an integer")
-    return value
-
-
-def _bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise MalformedData(f"{name} must be true or false")
-    return value
-
-
-def _str(value: Any, name: str) -> str:
-    if not isinstance(value, str):
-        raise MalformedData(f"{name} must be a string")
-    return value
-
-
-def _opt_str(value: Any, name: str) -> str | None:
-    return None if value is None else _str(value, name)
-
 
 @dataclass(slots=True, frozen=True)
 class ChangeBatch:
@@ -260,3 +112,64 @@ class FeedStatus:
     # answer (see ApiClient.snapshot), the arrival time if it did not say.
     last_ok: datetime | None = None
     message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What a successful sign-in returns; the token is left out of the repr."""
+
+    token: str = field(repr=False)
+    role: str
+    expires_at: datetime | None
+    username: str
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What a bulk job would do, as the server counts it before it runs."""
+
+    total: int
+    will_change: int
+    skipped: dict[str, int]
+    live_calls: int
+
+    @property
+    def skipped_count(self) -> int:
+        return sum(self.skipped.values())
+
+
+@dataclass(frozen=True, slots=True)
+class UserResult:
+    user_id: int
+    name: str
+    outcome: str  # pending / done / skipped / failed
+    reason: str
+
+
+JOB_FINISHED = frozenset({"done", "cancelled"})
+
+
+@dataclass(frozen=True, slots=True)
+class JobState:
+    """A bulk job as the server reports it; `results` only once it has finished."""
+
+    id: int
+    action: str
+    state: str  # queued / running / done / cancelled
+    total: int
+    done: int
+    skipped: int
+    failed: int
+    results: tuple[UserResult, ...] = ()
+
+    @property
+    def finished(self) -> bool:
+        return self.state in JOB_FINISHED
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.skipped + self.failed
+
+    def ids_with(self, outcome: str) -> list[int]:
+        return [r.user_id for r in self.results if r.outcome == outcome]

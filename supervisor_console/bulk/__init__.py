@@ -1,5 +1,7 @@
-"""Bulk jobs without Qt: the actions, scopes, the job over HTTP, and what the dialog says."""
+"""Bulk jobs without Qt: the actions, scopes, the job's calls to the server, and what the
+dialog says."""
 
+from supervisor_console.api.types import JobState, Preview, UserResult
 from supervisor_console.bulk.catalogue import (
     BULK_ACTIONS,
     BULK_BY_KEY,
@@ -12,9 +14,6 @@ from supervisor_console.bulk.catalogue import (
 from supervisor_console.bulk.endpoints import (
     POLL_INTERVAL,
     BulkClient,
-    JobState,
-    Preview,
-    UserResult,
     cancel,
     fetch,
     follow,

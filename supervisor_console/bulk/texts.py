@@ -7,8 +7,8 @@ import io
 from collections.abc import Iterable
 
 from supervisor_console.actions.base import plural
+from supervisor_console.api.types import JobState, Preview, UserResult
 from supervisor_console.bulk.catalogue import DELETE_WORD, BulkAction, Danger
-from supervisor_console.bulk.endpoints import JobState, Preview, UserResult
 from supervisor_console.bulk.scope import SCOPE_LABELS, ScopeKind
 
 OUTCOME_LABELS = {"done": "Done", "skipped": "Skipped", "failed": "Failed", "pending": "Waiting"}

@@ -17,6 +17,7 @@ import pytest
 from fixtures_console import TIME, FakeBackend, Reply, row_json, until
 
 from supervisor_console.api import client as client_module
+from supervisor_console.api import wire
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 from supervisor_console.feed import ChangeFeed
@@ -122,7 +123,7 @@ async def fake() -> AsyncIterator[FakeBackend]:
 
 def truth(fake: FakeBackend) -> dict[int, UserRow]:
     with fake.cond:
-        return {i: UserRow.from_json(r) for i, r in fake.rows.items()}
+        return {i: wire.row(r) for i, r in fake.rows.items()}
 
 
 @pytest.mark.parametrize("name", list(BAD_ANSWERS))

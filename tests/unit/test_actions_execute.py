@@ -12,9 +12,9 @@ from supervisor_console.api.errors import (
     AuthError,
     NetworkError,
     ServerError,
-    error_for_status,
 )
 from supervisor_console.api.types import Status
+from supervisor_console.api.wire import error_for_status
 from supervisor_console.dev.samples import make_row
 
 FAST = RetryPolicy(attempts=3, first_delay=0.001)

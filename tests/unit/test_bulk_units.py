@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from supervisor_console.actions.catalogue import BY_KEY
+from supervisor_console.api import wire
 from supervisor_console.api.errors import MalformedResponse
 from supervisor_console.api.types import Status
 from supervisor_console.bulk import (
     BULK_ACTIONS,
     BULK_BY_KEY,
     BulkRequest,
-    JobState,
     Preview,
     ScopeKind,
     follow,
@@ -105,7 +105,7 @@ def test_scopes_and_request_bodies() -> None:
 
 
 def test_preview_texts_and_what_must_be_typed() -> None:
-    preview = Preview.from_json(
+    preview = wire.preview(
         {"total": 60, "will_change": 40, "skipped": {"not Unavailable or Busy": 12, "Offline": 8},
          "live_calls": 3}
     )  # fmt: skip
@@ -123,11 +123,11 @@ def test_preview_texts_and_what_must_be_typed() -> None:
     assert confirm_word(BULK_BY_KEY["deactivate"], calm) == "40"
     assert confirm_word(BULK_BY_KEY["add-tags"], calm) is None
     with pytest.raises(MalformedResponse):
-        Preview.from_json({"total": 1})
+        wire.preview({"total": 1})
 
 
 def test_job_state_results_and_csv() -> None:
-    state = JobState.from_json(job_json("done"))
+    state = wire.job_state(job_json("done"))
     assert state.finished and state.processed == 3
     assert state.ids_with("failed") == [3]
     assert progress_text(state) == "Finished: 3 of 3 users — 1 done · 1 skipped · 1 failed"
@@ -139,7 +139,7 @@ def test_job_state_results_and_csv() -> None:
         ["3", "Grace", "failed", "OperationalError: locked"],
     ]
     with pytest.raises(MalformedResponse):
-        JobState.from_json({"id": "x"})
+        wire.job_state({"id": "x"})
 
 
 def _compact(body: Any) -> bytes:
@@ -169,4 +169,4 @@ async def test_follow_reports_every_state_until_the_job_finishes() -> None:
     assert seen == ["queued", "running", "cancelled"]
     polls = [("GET", "/bulk-jobs/7?results=false")] * 3
     assert jobs.calls == [*polls, ("GET", "/bulk-jobs/7")]  # results once, at the end
-    assert last.results == JobState.from_json(job_json("cancelled")).results
+    assert last.results == wire.job_state(job_json("cancelled")).results
