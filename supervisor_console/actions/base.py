@@ -1,14 +1,16 @@
 """What every single-user action is made of: a rule, a confirmation, an API call, a message.
 
 No Qt here. The context menu, the keyboard shortcut, the detail pane buttons and the bulk
-dialog all read the same unit, so they never disagree about what an action does.
+dialog all read the same unit, so they never disagree about what an action does. A unit
+declares how it behaves (its dialog, whether the row is watched after it ran, what it
+loads before its dialog); `actions/flow.py` runs every unit the same way.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from supervisor_console.api.types import UserRow
 
@@ -16,14 +18,13 @@ P = TypeVar("P")
 
 
 class DialogKind(enum.Enum):
-    """Which dialog collects the action's input (the views map each kind to a widget)."""
+    """Which dialog collects the action's input (views/dialogs/runner.py: one per kind)."""
 
     CONFIRM = "confirm"  # a yes/no confirmation built from `confirmation()`
     RESET_PASSWORD = "reset-password"  # options, then the temporary password shown once
     RECYCLE = "recycle"  # the seven options, recycle fields, a review step
     SET_STATUS = "set-status"  # break / dnd / meeting / other with text
-    PICK_SESSION = "pick-session"  # the user's sessions, one to end
-    NONE = "none"  # no dialog, no API call (navigation)
+    PICK_SESSION = "pick-session"  # the user's sessions (`prepare()` loads them), one to end
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +79,36 @@ def who(row: UserRow) -> str:
     return f"{row.name} ({row.username})"
 
 
-class UserAction(Generic[P]):
-    """One action on one user. Subclasses set the class attributes and override the hooks.
+class UserReads(Protocol):
+    """The reads a unit may need before its dialog (ApiClient satisfies it)."""
 
-    `P` is the type of the input the action's dialog collects (None for a plain confirm).
-    """
+    async def sessions(self, user_id: int) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a unit loaded before its dialog: `context` for the dialog, or why it cannot go
+    on (`title`, `refusal`: shown as a notice, and nothing is sent)."""
+
+    context: Any = None
+    title: str = ""
+    refusal: str | None = None
+
+
+READY = Prepared()
+
+
+class MenuAction:
+    """An entry of the actions menu: its key, label, shortcut and when it applies."""
 
     key: ClassVar[str]
     label: ClassVar[str]
     short_label: ClassVar[str] = ""  # for a narrow button; the label when empty
     shortcut: ClassVar[str] = ""  # QKeySequence portable text, e.g. "Ctrl+D"
+    # False when a widget already handles the key itself (the panel opens details on Enter).
+    own_shortcut: ClassVar[bool] = True
     admin_only: ClassVar[bool] = False
     verb: ClassVar[str] = ""  # "Your role (supervisor) cannot <verb>."
-    dialog: ClassVar[DialogKind] = DialogKind.CONFIRM
     group: ClassVar[str] = "supervise"  # menu section
 
     @property
@@ -107,13 +125,33 @@ class UserAction(Generic[P]):
         """The action's own rule on the row (role already checked)."""
         return ENABLED
 
+
+class NavigationAction(MenuAction):
+    """Opens the user's details (at `section`, a list of the pane): no dialog, no call."""
+
+    section: ClassVar[str | None] = None
+    group = "view"
+
+
+class UserAction(MenuAction, Generic[P]):
+    """One action that changes one user. Subclasses set the class attributes and override
+    the hooks. `P` is the type of the input its dialog collects (None for a plain confirm).
+    """
+
+    dialog: ClassVar[DialogKind] = DialogKind.CONFIRM
+    # Watch the row after the call until it shows Available (the dialer reset's 30 s rule).
+    watch_after_run: ClassVar[bool] = False
+
+    async def prepare(self, reads: UserReads, row: UserRow) -> Prepared:
+        """Load what the dialog needs (default: nothing)."""
+        return READY
+
     def confirmation(self, row: UserRow, params: P) -> Confirmation | None:
         """What the confirmation says; None for actions that need none."""
         return None
 
-    def call(self, row: UserRow, params: P) -> ApiCall | None:
-        """The request; None for actions that only navigate."""
-        return None
+    def call(self, row: UserRow, params: P) -> ApiCall:
+        raise NotImplementedError
 
     def done_message(self, row: UserRow, answer: dict[str, Any]) -> str:
         return f"{self.label}: done for {row.name}."

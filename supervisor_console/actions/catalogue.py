@@ -12,7 +12,7 @@ from supervisor_console.actions.account import (
     ResetPasswordAction,
     ResetTwoFactorAction,
 )
-from supervisor_console.actions.base import UserAction
+from supervisor_console.actions.base import MenuAction, UserAction
 from supervisor_console.actions.dialer import ResetDialerAction
 from supervisor_console.actions.navigation import ViewActivityAction, ViewDetailsAction
 from supervisor_console.actions.presence import (
@@ -23,7 +23,7 @@ from supervisor_console.actions.presence import (
 from supervisor_console.actions.recycle import ResetRecycleAction
 from supervisor_console.api.types import UserRow
 
-CATALOGUE: tuple[UserAction[Any], ...] = (
+CATALOGUE: tuple[MenuAction, ...] = (
     ViewDetailsAction(),
     ViewActivityAction(),
     ResetDialerAction(),
@@ -37,7 +37,7 @@ CATALOGUE: tuple[UserAction[Any], ...] = (
     ResetRecycleAction(),
     DeleteAction(),
 )
-BY_KEY: dict[str, UserAction[Any]] = {action.key: action for action in CATALOGUE}
+BY_KEY: dict[str, MenuAction] = {action.key: action for action in CATALOGUE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,11 @@ class MenuItem:
 
 
 def action(key: str) -> UserAction[Any]:
-    return BY_KEY[key]
+    """The unit that changes a user, by key (a navigation entry is not one)."""
+    unit = BY_KEY[key]
+    if not isinstance(unit, UserAction):
+        raise KeyError(f"{key} only opens the user's details")
+    return unit
 
 
 def menu_items(row: UserRow, role: str | None) -> list[MenuItem]:

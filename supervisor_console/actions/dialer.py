@@ -55,6 +55,7 @@ class ResetDialerAction(UserAction[None]):
     short_label = "Reset dialer"
     shortcut = "R"
     verb = "reset dialers"
+    watch_after_run = True
 
     def rule(self, row: UserRow) -> Availability:
         if row.status in RESETTABLE:

@@ -94,8 +94,6 @@ async def execute(
 ) -> Outcome:
     """Run `unit` for `row` as the supervisor saw it; never raises an ApiError."""
     call = unit.call(row, params)
-    if call is None:
-        raise ValueError(f"{unit.key} makes no API call")
     headers = {**call.headers, "Idempotency-Key": new_idempotency_key()}
     for attempts, delay in enumerate([*retry.delays(), None], start=1):
         try:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from supervisor_console.actions.base import DialogKind, UserAction
+from supervisor_console.actions.base import NavigationAction
 
 
-class ViewDetailsAction(UserAction[None]):
+class ViewDetailsAction(NavigationAction):
     key = "details"
     label = "User details"
     shortcut = "Return"
-    dialog = DialogKind.NONE
-    group = "view"
+    own_shortcut = False  # the panel opens details on Enter itself
 
 
-class ViewActivityAction(UserAction[None]):
+class ViewActivityAction(NavigationAction):
     key = "activity"
     label = "View activity"
     shortcut = "A"
-    dialog = DialogKind.NONE
-    group = "view"
+    section = "activity"

@@ -10,12 +10,15 @@ from supervisor_console.actions.base import (
     Availability,
     Confirmation,
     DialogKind,
+    Prepared,
     UserAction,
+    UserReads,
     plural,
     precondition,
     who,
 )
 from supervisor_console.actions.params import LogoutParams, StatusChoice
+from supervisor_console.api.errors import ApiError
 from supervisor_console.api.types import Status, UserRow
 
 
@@ -81,6 +84,18 @@ class LogoutSessionAction(UserAction[LogoutParams]):
 
     def rule(self, row: UserRow) -> Availability:
         return ENABLED if row.session_count > 0 else _no_sessions(row)
+
+    async def prepare(self, reads: UserReads, row: UserRow) -> Prepared:
+        """The user's sessions as the server has them now, for the picker."""
+        try:
+            sessions = await reads.sessions(row.id)
+        except ApiError as exc:
+            text = f"Could not load the sessions of {row.name}: {exc}"
+            return Prepared(title="Force logout", refusal=text)
+        if not sessions:
+            text = f"{row.name} has no active sessions now."
+            return Prepared(title="Force logout", refusal=text)
+        return Prepared(sessions)
 
     def confirmation(self, row: UserRow, params: LogoutParams) -> Confirmation:
         details = [f"The chosen session of {who(row)} will end."]

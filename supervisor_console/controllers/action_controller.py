@@ -1,29 +1,28 @@
 """Wires the action units into the window: the panel's context menu (mouse, Menu key,
 Shift+F10), one shortcut per action, the detail pane's buttons, `/` to search.
 
-Every entry point ends in `trigger(key, row)`, which runs the same unit the same way.
+Every entry point ends in `trigger(key, row)`: a navigation entry opens the details, any
+other unit runs through the one `ActionFlow` (actions/flow.py), the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from supervisor_console.actions.base import DialogKind
+from supervisor_console.actions.base import NavigationAction, UserAction
 from supervisor_console.actions.catalogue import BY_KEY, CATALOGUE, MenuItem, menu_items
 from supervisor_console.actions.execute import Outcome, RetryPolicy
+from supervisor_console.actions.flow import MESSAGE_MS, ActionFlow, FlowClient
 from supervisor_console.actions.reset_watch import DEFAULT_LIMIT, WatchState
 from supervisor_console.api.client import ApiClient
-from supervisor_console.api.types import ChangeBatch, UserRow
-from supervisor_console.controllers.action_flow import run_action
+from supervisor_console.api.types import UserRow
 from supervisor_console.controllers.reset_marks import ResetMarks
 from supervisor_console.controllers.tasks import TaskKeeper
 from supervisor_console.views.action_panel import (
@@ -36,7 +35,6 @@ from supervisor_console.views.dialogs.runner import DialogRunner
 from supervisor_console.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-MESSAGE_MS = 15000
 _TO_PANEL_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -52,23 +50,28 @@ class ActionController(QObject):
         super().__init__(window)
         self.window, self.model, self.panel = window, window.model, window.panel
         self.runner = runner or DialogRunner(window)
-        self.client: ApiClient | None = None
-        self.retry = retry
         self.reset_marks = ResetMarks(self.model, reset_limit, self)
         self.reset_marks.changed.connect(self._watch_changed)
+        self.flow = ActionFlow(self.runner, window, self.reset_marks, retry=retry)
         self.buttons = ActionPanel(window.detail)
         self.buttons.triggered.connect(self._button)
         window.detail.add_section(self.buttons)
         window.detail.row_shown.connect(self._detail_shown)
         self.tasks = TaskKeeper("action", lambda text: self.show_message(text))
-        self._running: set[tuple[str, int]] = set()
-        self._sending: dict[int, str] = {}  # confirmed actions whose answer has not come
-        self._send_ids = itertools.count()
         self.last_menu: QMenu | None = None
         self.shortcuts: dict[str, QAction] = {}
         self._install_shortcuts()
         for target in (self.panel, self.panel.viewport(), window.filter_bar.search):
             target.installEventFilter(self)
+
+    @property
+    def client(self) -> FlowClient | None:
+        """The client the actions are sent with (the flow's)."""
+        return self.flow.client
+
+    @client.setter
+    def client(self, client: FlowClient | None) -> None:
+        self.flow.client = client
 
     @property
     def role(self) -> str | None:
@@ -87,28 +90,20 @@ class ActionController(QObject):
             self.show_message("Select a user first.")
             return None
         unit = BY_KEY[key]
-        if unit.dialog is DialogKind.NONE:
-            self._navigate(key, row)
+        if isinstance(unit, NavigationAction):
+            self.window.open_detail(row, unit.section)
             return None
+        assert isinstance(unit, UserAction)
         available = unit.availability(row, self.role)
         if not available.enabled:
             if available.explain:
                 return self.tasks.spawn(self.runner.inform(unit.label, available.reason))
             self.show_message(available.reason)
             return None
-        if (key, row.id) in self._running:
+        if self.flow.running(unit, row):
             self.show_message(f"{unit.label.rstrip('…')} for {row.name} is already under way.")
             return None
-        return self.tasks.spawn(self._run(key, row))
-
-    async def _run(self, key: str, row: UserRow) -> Outcome | None:
-        # One attempt per action and user at a time: a second R while the first reset is
-        # on its way would only meet a 409.
-        self._running.add((key, row.id))
-        try:
-            return await run_action(self, BY_KEY[key], row)
-        finally:
-            self._running.discard((key, row.id))
+        return self.tasks.spawn(self.flow.run(unit, row))
 
     def menu_items(self, row: UserRow) -> list[MenuItem]:
         return menu_items(row, self.role)
@@ -148,30 +143,14 @@ class ActionController(QObject):
         menu.popup(at)
         return menu
 
-    # ---- FlowHost -----------------------------------------------------------------------
-
     def show_message(self, text: str) -> None:
         self.window.show_message(text, MESSAGE_MS)
-
-    def apply_rows(self, rows: list[UserRow], deleted: list[int]) -> None:
-        if not rows and not deleted:
-            return
-        # By version, like the feed: its later copy of the same change is ignored.
-        self.window.apply_batch(ChangeBatch(rows, deleted, cursor=0))
-        detail = self.window.detail
-        if detail.user_id in deleted:
-            detail.hide()
-        elif detail.isVisible() and any(r.id == detail.user_id for r in rows):
-            detail.show_user(next(r for r in rows if r.id == detail.user_id))  # reload lists
-
-    def sign_in_again(self) -> None:
-        self.window.sign_in_requested.emit()
 
     # ---- wiring -------------------------------------------------------------------------
 
     def _install_shortcuts(self) -> None:
         for unit in CATALOGUE:
-            if unit.key != "details":  # the panel already opens details on Enter
+            if unit.own_shortcut:
                 self._shortcut(unit.shortcut, unit.label, lambda k=unit.key: self.trigger(k))
         # The Menu key also arrives as a context-menu event on some platforms; open_menu()
         # keeps one menu open either way.
@@ -220,11 +199,6 @@ class ActionController(QObject):
         if not self.panel.currentIndex().isValid() and self.model.rowCount() > 0:
             self.panel.setCurrentIndex(self.model.index(0, 0))
 
-    def _navigate(self, key: str, row: UserRow) -> None:
-        self.window.open_detail(row)
-        if key == "activity":
-            self.window.detail.show_list("activity")
-
     def _button(self, key: str) -> None:
         user_id = self.window.detail.user_id
         row = self.model.user(user_id) if user_id is not None else None
@@ -248,24 +222,17 @@ class ActionController(QObject):
 
     # ---- tasks --------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def sending(self, what: str) -> Iterator[None]:
+    def sending(self, what: str) -> contextlib.AbstractContextManager[None]:
         """Marks a confirmed action on its way to the server (`what` names it)."""
-        key = next(self._send_ids)
-        self._sending[key] = what
-        try:
-            yield
-        finally:
-            del self._sending[key]
+        return self.flow.in_flight.sending(what)
 
     def in_flight(self) -> list[str]:
         """The actions sent whose answer has not come yet, in words."""
-        return list(self._sending.values())
+        return self.flow.in_flight.names()
 
-    async def all_sent(self, poll: float = 0.05) -> None:
+    async def all_sent(self) -> None:
         """Until every action on its way has its answer (retries included)."""
-        while self._sending:
-            await asyncio.sleep(poll)
+        await self.flow.in_flight.all_answered()
 
     async def close(self, send_limit: float = 60.0) -> None:
         """Let actions on their way get their answer, then cancel the rest (dialogs close)

@@ -14,14 +14,13 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from supervisor_console.actions.audit_text import readable_entry
+from supervisor_console.actions.base import UserAction
 from supervisor_console.actions.catalogue import CATALOGUE, MenuItem
 from supervisor_console.actions.dialer import TROUBLESHOOTING_STEPS, TROUBLESHOOTING_TITLE
 from supervisor_console.api.types import UserRow
 from supervisor_console.views.user_detail import DetailSource
 
 _COLUMNS = 3
-# Details and activity are the pane itself; the buttons are for what changes the user.
-_NOT_BUTTONS = frozenset({"details", "activity"})
 _NOTE_STYLE = "background: #fff4ce; color: #3b2f00; border: 1px solid #e0c36c; padding: 6px;"
 
 
@@ -55,7 +54,8 @@ class ActionPanel(QWidget):
         grid = QGridLayout()
         grid.setSpacing(4)
         self.buttons: dict[str, QPushButton] = {}
-        units = [unit for unit in CATALOGUE if unit.key not in _NOT_BUTTONS]
+        # Navigation entries are the pane itself; the buttons are for what changes the user.
+        units = [unit for unit in CATALOGUE if isinstance(unit, UserAction)]
         for i, unit in enumerate(units):
             button = QPushButton(unit.button_label, self)
             button.setAutoDefault(False)

@@ -156,10 +156,25 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, timeout_ms: int = 0) -> None:
         self.statusBar().showMessage(text, timeout_ms)
 
+    def apply_rows(self, rows: list[UserRow], deleted: list[int]) -> None:
+        """Rows an action's answer carried (applied by version, like the feed's)."""
+        self.apply_batch(ChangeBatch(rows, deleted, cursor=0))
+        detail = self.detail
+        if detail.user_id in deleted:
+            detail.hide()
+        elif detail.isVisible() and any(r.id == detail.user_id for r in rows):
+            detail.show_user(next(r for r in rows if r.id == detail.user_id))  # reload lists
+
+    def ask_sign_in(self) -> None:
+        self.sign_in_requested.emit()
+
     # ---- user actions -------------------------------------------------------------------
 
-    def open_detail(self, row: UserRow) -> None:
+    def open_detail(self, row: UserRow, section: str | None = None) -> None:
+        """The detail pane for `row`, at one of its lists (e.g. "activity") if given."""
         self.detail.show_user(row)
+        if section is not None:
+            self.detail.show_list(section)
 
     def _open_current_detail(self) -> None:
         row = self.panel.current_user()

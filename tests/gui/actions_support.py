@@ -97,7 +97,7 @@ async def live_console(
         await console.connect(client, username)
         await asyncio.wait_for(console.first_full.wait(), 10)
         live = Live(console)
-        live.actions.retry = RetryPolicy(attempts=3, first_delay=0.01)
+        live.actions.flow.retry = RetryPolicy(attempts=3, first_delay=0.01)
         yield live
     finally:
         await console.shutdown()

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from supervisor_console.actions import BY_KEY, DialogKind, menu_items
+from supervisor_console.actions import BY_KEY, UserAction, menu_items
 from supervisor_console.actions.audit_text import readable_entry
+from supervisor_console.actions.base import NavigationAction
 from supervisor_console.actions.dialer import (
     QUESTION_BUSY,
     QUESTION_UNAVAILABLE,
@@ -135,8 +136,9 @@ def test_calls_carry_the_precondition_the_supervisor_saw() -> None:
     st = BY_KEY["set-status"].call(row, StatusChoice(Status.OTHER, " Training "))
     assert st is not None and st.method == "PUT"
     assert st.json == {"expected_status": "busy", "status": "other", "text": "Training"}
-    assert BY_KEY["details"].call(row, None) is None
-    assert BY_KEY["details"].dialog is DialogKind.NONE
+    assert isinstance(BY_KEY["details"], NavigationAction)
+    assert not isinstance(BY_KEY["details"], UserAction)  # no dialog, no call
+    assert BY_KEY["activity"].section == "activity"
 
 
 def test_destructive_confirmations_name_the_user_and_the_consequence() -> None:

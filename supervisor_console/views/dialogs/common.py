@@ -4,6 +4,7 @@ with the keyboard focus on Cancel (DESIGN.md: destructive actions default to Can
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
@@ -95,6 +96,10 @@ class ActionDialog(QDialog):
 
     def on_confirm(self) -> None:
         self.accept()
+
+    def value(self) -> Any:
+        """The input the dialog collected, once accepted (None: a plain confirmation)."""
+        return None
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

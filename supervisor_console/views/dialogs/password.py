@@ -50,6 +50,9 @@ class ResetPasswordDialog(ActionDialog):
         self.body.addWidget(self.require_change)
         self.finish_layout()
 
+    def value(self) -> PasswordParams:
+        return self.params()
+
     def params(self) -> PasswordParams:
         return PasswordParams(require_change=self.require_change.isChecked())
 

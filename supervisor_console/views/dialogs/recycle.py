@@ -107,6 +107,9 @@ class RecycleDialog(ActionDialog):
 
     # ---- navigation -----------------------------------------------------------------
 
+    def value(self) -> ResetOptions:
+        return self.options()
+
     def options(self) -> ResetOptions:
         flags = {name: check.isChecked() for name, check in self.checks.items()}
         recycle = None

@@ -1,7 +1,9 @@
 """The one seam through which actions open dialogs; tests drive it.
 
 Every dialog is opened with `open()` and awaited through its `finished` signal: no
-`exec()`, no nested event loop inside a running coroutine (qasync issues #59, #82).
+`exec()`, no nested event loop inside a running coroutine (qasync issues #59, #82; see
+docs/console-notes.md). `DIALOGS` says which dialog collects each kind of input: a new
+kind of dialog is one entry here.
 
 Signals:
     opened(QDialog): a dialog has just been opened (tests and screenshots take it here).
@@ -10,26 +12,39 @@ Signals:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from supervisor_console.actions.base import Confirmation
-from supervisor_console.actions.params import (
-    LogoutParams,
-    PasswordParams,
-    ResetOptions,
-    StatusChoice,
-)
+from supervisor_console.actions.base import Confirmation, DialogKind, UserAction
 from supervisor_console.api.types import UserRow
+from supervisor_console.views.dialogs.common import ActionDialog
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
 from supervisor_console.views.dialogs.password import ResetPasswordDialog, TemporaryPasswordDialog
 from supervisor_console.views.dialogs.recycle import RecycleDialog
 from supervisor_console.views.dialogs.sessions import SessionPickerDialog
 from supervisor_console.views.dialogs.status import SetStatusDialog
+
+DialogFactory = Callable[[UserAction[Any], UserRow, Any, QWidget], ActionDialog]
+
+
+def _confirmation(unit: UserAction[Any], row: UserRow) -> Confirmation:
+    confirmation = unit.confirmation(row, None)  # asked before any input is collected
+    assert confirmation is not None, f"{unit.key} has no confirmation"
+    return confirmation
+
+
+# (unit, row, what `unit.prepare()` loaded, parent) -> the dialog for that kind.
+DIALOGS: dict[DialogKind, DialogFactory] = {
+    DialogKind.CONFIRM: lambda u, r, _c, p: ConfirmDialog(r, _confirmation(u, r), p),
+    DialogKind.RESET_PASSWORD: lambda u, r, _c, p: ResetPasswordDialog(r, _confirmation(u, r), p),
+    DialogKind.RECYCLE: lambda _u, r, _c, p: RecycleDialog(r, p),
+    DialogKind.SET_STATUS: lambda _u, r, _c, p: SetStatusDialog(r, p),
+    DialogKind.PICK_SESSION: lambda _u, r, sessions, p: SessionPickerDialog(r, sessions, p),
+}
 
 
 class DialogRunner(QObject):
@@ -64,34 +79,18 @@ class DialogRunner(QObject):
             dialog.deleteLater()
             _restore_focus(self.parent_widget, focus)
 
-    async def confirm(self, row: UserRow, confirmation: Confirmation) -> bool:
-        return await self.run(ConfirmDialog(row, confirmation, self.parent_widget))
+    async def ask(self, unit: UserAction[Any], row: UserRow, context: Any) -> tuple[bool, Any]:
+        """The unit's dialog (from `DIALOGS`): (accepted, the input it collected)."""
+        dialog = DIALOGS[unit.dialog](unit, row, context, self.parent_widget)
+        if not await self.run(dialog):
+            return False, None
+        return True, dialog.value()
 
     async def inform(self, title: str, text: str, details: Sequence[str] = ()) -> None:
         await self.run(NoticeDialog(title, text, details, self.parent_widget))
 
-    async def reset_password(
-        self, row: UserRow, confirmation: Confirmation
-    ) -> PasswordParams | None:
-        dialog = ResetPasswordDialog(row, confirmation, self.parent_widget)
-        return dialog.params() if await self.run(dialog) else None
-
     async def show_password(self, row: UserRow, password: str) -> None:
         await self.run(TemporaryPasswordDialog(row, password, self.parent_widget))
-
-    async def recycle(self, row: UserRow) -> ResetOptions | None:
-        dialog = RecycleDialog(row, self.parent_widget)
-        return dialog.options() if await self.run(dialog) else None
-
-    async def set_status(self, row: UserRow) -> StatusChoice | None:
-        dialog = SetStatusDialog(row, self.parent_widget)
-        return dialog.choice() if await self.run(dialog) else None
-
-    async def pick_session(
-        self, row: UserRow, sessions: list[dict[str, Any]]
-    ) -> LogoutParams | None:
-        dialog = SessionPickerDialog(row, sessions, self.parent_widget)
-        return dialog.params() if await self.run(dialog) else None
 
 
 def _restore_focus(window: QWidget, focus: QWidget | None) -> None:

@@ -48,6 +48,9 @@ class SessionPickerDialog(ActionDialog):
             self.list.setCurrentItem(first)
         self._sync()
 
+    def value(self) -> LogoutParams:
+        return self.params()
+
     def params(self) -> LogoutParams:
         item = self.list.currentItem()
         session = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None

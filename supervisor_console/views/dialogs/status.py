@@ -43,6 +43,9 @@ class SetStatusDialog(ActionDialog):
         self.text.returnPressed.connect(self.on_confirm)
         self._sync()
 
+    def value(self) -> StatusChoice:
+        return self.choice()
+
     def choice(self) -> StatusChoice:
         status = next(s for s, radio in self.radios.items() if radio.isChecked())
         return StatusChoice(status, self.text.text() if status is Status.OTHER else None)

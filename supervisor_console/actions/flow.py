@@ -1,0 +1,168 @@
+"""One action from start to end, the same for every unit: what it loads first, its dialog,
+the call with the precondition the supervisor saw, and the outcome on the panel (rows
+refreshed, a message, a notice when refused, the temporary password shown once).
+
+No Qt: the flow gets what it acts on when it is made (the dialogs, the screen, the watch
+of pending resets) and the client once signed in; it never calls back into whoever made
+it. What differs between actions is declared on the unit (`dialog`, `prepare()`,
+`watch_after_run`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from supervisor_console.actions.base import UserAction, UserReads
+from supervisor_console.actions.execute import (
+    ActionClient,
+    Outcome,
+    OutcomeKind,
+    RetryPolicy,
+    execute,
+)
+from supervisor_console.api.types import UserRow
+
+MESSAGE_MS = 15000  # how long an action's message stays in the status bar
+NOTICE_TITLES = {
+    OutcomeKind.CONFLICT: "Nothing was done: the user changed",
+    OutcomeKind.FORBIDDEN: "Not allowed",
+    OutcomeKind.SIGNED_OUT: "Sign in again",
+    OutcomeKind.NOT_FOUND: "User not found",
+    OutcomeKind.UNCONFIRMED: "Not confirmed",
+    OutcomeKind.FAILED: "The action failed",
+}
+
+
+class FlowClient(ActionClient, UserReads, Protocol):
+    """The API client as the flow uses it (ApiClient satisfies it)."""
+
+
+class Dialogs(Protocol):
+    """Opens dialogs without a nested event loop (views/dialogs/runner.py)."""
+
+    async def ask(self, unit: UserAction[Any], row: UserRow, context: Any) -> tuple[bool, Any]:
+        """The unit's dialog: (confirmed, the input it collected)."""
+        ...
+
+    async def inform(self, title: str, text: str, details: Sequence[str] = ()) -> None: ...
+    async def show_password(self, row: UserRow, password: str) -> None: ...
+
+
+class Screen(Protocol):
+    """What the supervisor sees change (the main window)."""
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None: ...
+    def apply_rows(self, rows: list[UserRow], deleted: list[int]) -> None: ...
+    def ask_sign_in(self) -> None: ...
+
+
+class Watch(Protocol):
+    """The pending-reset marks on the panel (controllers/reset_marks.py)."""
+
+    def start(self, row: UserRow) -> None: ...
+    def settle(self, user_id: int, outcome: Outcome) -> None: ...
+
+
+class InFlight:
+    """The confirmed actions on their way to the server whose answer has not come yet."""
+
+    def __init__(self) -> None:
+        self._sending: dict[int, str] = {}
+        self._ids = itertools.count()
+
+    @contextlib.contextmanager
+    def sending(self, what: str) -> Iterator[None]:
+        """Marks one action as sent (`what` names it) until the block ends."""
+        key = next(self._ids)
+        self._sending[key] = what
+        try:
+            yield
+        finally:
+            del self._sending[key]
+
+    def names(self) -> list[str]:
+        return list(self._sending.values())
+
+    async def all_answered(self, poll: float = 0.05) -> None:
+        """Until every action on its way has its answer (retries included)."""
+        while self._sending:
+            await asyncio.sleep(poll)
+
+
+class ActionFlow:
+    def __init__(
+        self,
+        dialogs: Dialogs,
+        screen: Screen,
+        watch: Watch,
+        *,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 (frozen)
+    ) -> None:
+        self.dialogs, self.screen, self.watch, self.retry = dialogs, screen, watch, retry
+        self.client: FlowClient | None = None
+        self.in_flight = InFlight()
+        self._running: set[tuple[str, int]] = set()
+
+    def running(self, unit: UserAction[Any], row: UserRow) -> bool:
+        """Whether `unit` is already under way for this user (one attempt at a time: a
+        second R while the first reset is on its way would only meet a 409)."""
+        return (unit.key, row.id) in self._running
+
+    async def run(self, unit: UserAction[Any], row: UserRow) -> Outcome | None:
+        """The whole action for `row` as the supervisor saw it; None when cancelled."""
+        self._running.add((unit.key, row.id))
+        try:
+            return await self._run(unit, row)
+        finally:
+            self._running.discard((unit.key, row.id))
+
+    async def _run(self, unit: UserAction[Any], row: UserRow) -> Outcome | None:
+        client = self.client
+        if client is None:
+            self._say("Not connected: sign in first.")
+            return None
+        confirmed, params = await self._ask(client, unit, row)
+        if not confirmed:
+            self._say(f"{unit.label.rstrip('…')}: cancelled; nothing was changed.")
+            return None
+        if unit.watch_after_run:
+            self.watch.start(row)
+        with self.in_flight.sending(f"{unit.label.rstrip('…')} for {row.name}"):
+            outcome = await execute(client, unit, row, params, retry=self.retry)
+        return await self._report(unit, row, outcome)
+
+    async def _ask(
+        self, client: FlowClient, unit: UserAction[Any], row: UserRow
+    ) -> tuple[bool, Any]:
+        prepared = await unit.prepare(client, row)
+        if prepared.refusal is not None:
+            await self.dialogs.inform(prepared.title, prepared.refusal)
+            return False, None
+        return await self.dialogs.ask(unit, row, prepared.context)
+
+    async def _report(self, unit: UserAction[Any], row: UserRow, outcome: Outcome) -> Outcome:
+        rows = [outcome.user] if outcome.user is not None else []
+        deleted = [outcome.deleted_id] if outcome.deleted_id is not None else []
+        if rows or deleted:
+            # By version, like the feed: its later copy of the same change is ignored.
+            self.screen.apply_rows(rows, deleted)
+        if unit.watch_after_run:
+            self.watch.settle(row.id, outcome)
+        self._say(outcome.message)
+        if outcome.secret is not None:
+            await self.dialogs.show_password(row, outcome.secret)
+            # The password is gone with the dialog: the outcome kept by the task must not hold it.
+            return dataclasses.replace(outcome, secret=None)
+        if outcome.kind is not OutcomeKind.DONE:
+            await self.dialogs.inform(NOTICE_TITLES[outcome.kind], outcome.message)
+        if outcome.kind is OutcomeKind.SIGNED_OUT:
+            self.screen.ask_sign_in()
+        return outcome
+
+    def _say(self, text: str) -> None:
+        self.screen.show_message(text, MESSAGE_MS)
