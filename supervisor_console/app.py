@@ -20,6 +20,7 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from supervisor_console import icons
 from supervisor_console.api.client import ApiClient
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.dev.demo import DemoBackend
@@ -122,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setOrganizationName("supervisor-console")
     app.setApplicationName("Supervisor Console")
+    app.setDesktopFileName(icons.APP_ID)  # resources/applications/supervisor-console.desktop
+    app.setWindowIcon(icons.app_icon())
     app.setStyle("Fusion")
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         try:

@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from supervisor_console import icons
 from supervisor_console.api.types import UserRow
 from supervisor_console.panel.columns import NUMERIC, TITLES, Column, cell_text, status_text
-from supervisor_console.resources import icons
 
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)

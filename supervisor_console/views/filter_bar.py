@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
+from supervisor_console import icons
 from supervisor_console.api.types import Status
 from supervisor_console.panel.filters import PanelFilter
-from supervisor_console.resources import icons
 
 STUCK_SHORTCUT = QKeySequence(Qt.Key.Key_F4)
 _ANY = ""

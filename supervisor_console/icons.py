@@ -1,15 +1,21 @@
-"""Status icons drawn with QPainter.
+"""The application icon (from the top-level resources/ folder) and the status icons.
 
-Each status has its own shape as well as its own colour, so the panel stays readable
-for colour-blind supervisors and on monochrome screenshots.
+Status icons are drawn with QPainter: each status has its own shape as well as its own
+colour, so the panel stays readable for colour-blind supervisors and on monochrome
+screenshots. The application icon is an SVG with PNG renderings (`python -m
+supervisor_console.dev.render_icons` makes them); resources/ is laid out as it installs
+under share/ (pyproject.toml's data-files), so the same relative paths work from a
+source checkout (an editable install) and from an installed wheel.
 """
 
 from __future__ import annotations
 
+import sysconfig
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
 from supervisor_console.api.types import Status
@@ -24,6 +30,8 @@ STATUS_COLOURS: dict[Status, str] = {
     Status.OTHER: "#00838f",
     Status.OFFLINE: "#8a8a8a",
 }
+APP_ID = "supervisor-console"  # the icon's and the .desktop file's name
+APP_ICON_SIZES = (16, 32, 48, 64, 128, 256)
 STUCK_COLOUR = "#e8a200"
 STUCK_TINT = "#fff1c7"
 _SIZE = 16
@@ -126,3 +134,39 @@ def stuck_brush() -> QBrush:
 @cache
 def inactive_brush() -> QBrush:
     return QBrush(QColor("#8a8a8a"))
+
+
+def resource_roots() -> list[Path]:
+    """Where resources/ may be: the source checkout, then the install's share/ folders."""
+    roots = [Path(__file__).resolve().parent.parent / "resources"]
+    for scheme in (sysconfig.get_default_scheme(), "posix_user"):
+        try:
+            roots.append(Path(sysconfig.get_path("data", scheme)) / "share")
+        except KeyError:  # a scheme this platform does not have
+            continue
+    return roots
+
+
+def app_icon_svg() -> Path | None:
+    """The application icon's SVG file, wherever it was installed; None if missing."""
+    relative = Path("icons/hicolor/scalable/apps", f"{APP_ID}.svg")
+    return next((r / relative for r in resource_roots() if (r / relative).is_file()), None)
+
+
+def app_icon_png(size: int, svg: Path) -> Path:
+    """The PNG rendering of `size` pixels that sits beside `svg` in the hicolor tree."""
+    return svg.parents[2] / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+
+
+def app_icon() -> QIcon:
+    """The window icon: every PNG size, then the SVG for any other (empty if not found)."""
+    icon = QIcon()
+    svg = app_icon_svg()
+    if svg is None:
+        return icon
+    for size in APP_ICON_SIZES:
+        png = app_icon_png(size, svg)
+        if png.is_file():
+            icon.addFile(str(png), QSize(size, size))
+    icon.addFile(str(svg))
+    return icon
