@@ -1,6 +1,7 @@
 """Entry point: ``supervisor-console [--demo [--users N] [--screenshot FILE]] [--server URL]``.
 
-Start-up and shut-down follow STACK-NOTES: Qt does not quit when the last window closes.
+Start-up and shut-down avoid the qasync traps of docs/console-notes.md (section 1): Qt does
+not quit when the last window closes.
 The main window opens first and stays for the whole run; ``run()`` awaits the console's
 ``closed`` event, which only the main window's close (or Session > Quit) sets, never a
 dialog: a sign-in dialog accepted or cancelled cannot end the program. Then the feed

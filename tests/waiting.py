@@ -1,4 +1,4 @@
-"""Awaiting a condition in async tests (never qtbot.wait* there: STACK-NOTES)."""
+"""Awaiting a condition in async tests (never qtbot.wait* there: docs/console-notes.md, 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reset dialer status: the texts of DESIGN.md (from seed 000), word for word."""
+"""Reset dialer status: its texts word for word (docs/console-notes.md, 3.2)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ ONLY_UNAVAILABLE_OR_BUSY = (
 )
 OFFLINE_CHECK = "Check that the user is signed in and that the dialer is enabled for their account."
 
-# Seed 000, "Troubleshooting", adapted to a console that updates live (no page to refresh).
+# The help page's troubleshooting, adapted to a console that updates live (no page to
+# refresh): docs/console-notes.md, 3.2.
 TROUBLESHOOTING_TITLE = "The status did not update after the reset"
 TROUBLESHOOTING_STEPS: tuple[str, ...] = (
     "Check the connection status at the bottom of the window: the panel may be stale.",

@@ -62,7 +62,7 @@ class RecycleInfo:
 class ResetOption:
     name: str  # field of ResetOptions and of the API body
     label: str
-    explanation: str  # one line, from the reset page (seed 003)
+    explanation: str  # one line each (docs/console-notes.md, 3.3)
     review: str  # what the review step says will happen
 
 

@@ -1,4 +1,5 @@
-"""Reset and recycle a seat for a new hire (seed 003): options, review, then reset."""
+"""Reset and recycle a seat for a new hire: options, review, then reset (docs/console-notes.md,
+3.3)."""
 
 from __future__ import annotations
 

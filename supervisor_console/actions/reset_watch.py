@@ -1,7 +1,7 @@
 """After a confirmed dialer reset, watch the row until it shows Available.
 
-DESIGN.md: if the row has not turned Available within 30 seconds, say so on the row and
-suggest the next step. Plain Python with an injectable clock; the view drives `check()`.
+If the row has not turned Available within 30 seconds, say so on the row and suggest
+the next step (docs/console-notes.md, 3.2). Plain Python with an injectable clock; the view drives `check()`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from supervisor_console.api.types import Status, UserRow
 
-DEFAULT_LIMIT = 30.0  # seconds, from seed 000 ("wait 30 seconds and refresh again")
+DEFAULT_LIMIT = 30.0  # seconds ("wait 30 seconds and refresh again": 3.2)
 
 
 class WatchState(enum.Enum):

@@ -1,6 +1,6 @@
 """A signed-in console on the real backend for the action GUI tests, and dialog helpers.
 
-Async tests on the qasync loop: no qtbot.wait* (STACK-NOTES), only awaited polls.
+Async tests on the qasync loop: no qtbot.wait* (docs/console-notes.md, 1), only awaited polls.
 """
 
 from __future__ import annotations

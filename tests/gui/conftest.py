@@ -1,6 +1,6 @@
 """GUI tests: async tests here run on the qasync loop; settings go to a temp file.
 
-In async tests never call qtbot.wait*/waitSignal (STACK-NOTES: teardown hangs); await
+In async tests never call qtbot.wait*/waitSignal (docs/console-notes.md, 1: teardown hangs); await
 futures or tasks instead, each under asyncio.wait_for.
 """
 

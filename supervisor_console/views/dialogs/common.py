@@ -1,5 +1,6 @@
 """Pieces every action dialog shares: the user heading, wrapped text, Confirm/Cancel buttons
-with the keyboard focus on Cancel (DESIGN.md: destructive actions default to Cancel)."""
+with the keyboard focus on Cancel (destructive actions default to Cancel: docs/console-notes.md,
+3.1)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Reset password: the option and the confirmation, then the temporary password shown once.
 
 The password lives only in the result dialog's label; it is never logged, and the label
-is cleared when the dialog closes (seed 001: "Copy the password immediately").
+is cleared when the dialog closes ("Copy the password immediately": docs/console-notes.md,
+3.3).
 """
 
 from __future__ import annotations

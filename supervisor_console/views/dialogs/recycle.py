@@ -1,4 +1,5 @@
-"""Reset and recycle (seed 003): the options, the new user's details, a review, then Reset."""
+"""Reset and recycle: the options, the new user's details, a review, then Reset
+(docs/console-notes.md, 3.3)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ _MNEMONICS = {Status.BREAK: "&Break", Status.DND: "&Do Not Disturb", Status.MEET
 
 
 class SetStatusDialog(ActionDialog):
-    """Not destructive (DESIGN.md: no confirmation), so the focus starts on the choice."""
+    """Not destructive (no confirmation: docs/console-notes.md, 3.1), so the focus starts on
+    the choice."""
 
     def __init__(self, row: UserRow, parent: QWidget | None = None) -> None:
         super().__init__(row, "Set status", "Set status", parent)
