@@ -59,9 +59,7 @@ def test_retry_now_reconnects_at_once(qapp: Any, tmp_path: Path) -> None:
         async with signed_in(server.url, tmp_path) as watched:
             feed, window = watched.console.feed, watched.console.window
             assert feed is not None and window is not None
-            indicator = window.connection
-            # Until views/console.py wires it, connect the button here the way it will.
-            indicator.retry_button.clicked.connect(feed.retry_now)
+            indicator = window.connection  # its Retry now is wired by the Console
             feed.backoff_initial = feed.backoff_max = 600.0
             await asyncio.sleep(0.3)
             await asyncio.to_thread(server.stop)
