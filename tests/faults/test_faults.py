@@ -16,7 +16,7 @@ from fault_scenarios import LONG, SCENARIOS, SHORT, Profile, ScenarioResult, run
 
 MAX_STALL_MS = 1000.0  # a shared 2-core machine; the figures are in the report
 LIVE_WITHIN = 5.0  # issue 10: once the server is back, the panel is live within 5 s
-COUNTDOWN = re.compile(r"(Reconnecting|Server unreachable, retrying) in \d+ s")
+COUNTDOWN = re.compile(r"(Reconnecting|Server unreachable, retrying) (in \d+ s|now…)")
 
 
 def check(result: ScenarioResult) -> None:
