@@ -169,7 +169,11 @@ class ChangeFeed:
 
     async def _read_changes(self) -> datetime | None:
         assert self.cursor is not None
-        batch = await self._client.changes(self.cursor, self.wait)
+        # Back from a failure: ask without waiting, so the status bar says "Connected" as
+        # soon as the server answers, not when the next change (or the long poll's end,
+        # up to `wait` seconds on a quiet floor) happens to come.
+        wait = 0.0 if self._failures else self.wait
+        batch = await self._client.changes(self.cursor, wait)
         if batch.changed or batch.deleted:
             self._deliver(batch)
         self.cursor = batch.cursor

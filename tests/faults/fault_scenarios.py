@@ -43,7 +43,8 @@ from supervisor_console.api.errors import (
     NetworkError,
     ServerError,
 )
-from supervisor_console.api.types import FeedStatus, Status, UserRow
+from supervisor_console.api.types import ConnectionState, FeedStatus, Status, UserRow
+from supervisor_console.feed import BACKOFF_INITIAL, BACKOFF_MAX
 from supervisor_console.session import Console
 from supervisor_console.views.main_window import MainWindow
 
@@ -74,16 +75,20 @@ class Profile:
     cut_share: float  # ... and cuts this share of answers part-way
 
 
+# Short timeouts and polls, but the console's own backoff (its cap is what the recovery
+# time after a restart depends on).
 SHORT = Profile(
     "short", users=300, write_rate=40, fault=2.5, latency=2.0, down=1.5, stall=0.5,
-    client_timeout=1.5, feed_wait=1.0, backoff_initial=0.2, backoff_max=1.0,
-    action_every=0.4, retain=200, converge_timeout=20, kill_every=0.3, cut_share=0.3,
+    client_timeout=1.5, feed_wait=1.0, backoff_initial=BACKOFF_INITIAL,
+    backoff_max=BACKOFF_MAX, action_every=0.4, retain=200, converge_timeout=20,
+    kill_every=0.3, cut_share=0.3,
 )  # fmt: skip
-# The console's own defaults (10 s timeout, 25 s long poll, backoff 0.5 s .. 30 s).
+# The console's own defaults (10 s timeout, 25 s long poll, backoff 0.5 s .. BACKOFF_MAX).
 LONG = Profile(
     "long", users=3000, write_rate=60, fault=20.0, latency=10.0, down=10.0, stall=8.0,
-    client_timeout=10.0, feed_wait=25.0, backoff_initial=0.5, backoff_max=30.0,
-    action_every=1.0, retain=2000, converge_timeout=90, kill_every=1.0, cut_share=0.3,
+    client_timeout=10.0, feed_wait=25.0, backoff_initial=BACKOFF_INITIAL,
+    backoff_max=BACKOFF_MAX, action_every=1.0, retain=2000, converge_timeout=90,
+    kill_every=1.0, cut_share=0.3,
 )  # fmt: skip
 
 
@@ -114,6 +119,10 @@ class ScenarioResult:
     lost_changes: int = -1  # rows that differ from the backend after convergence
     mismatch: list[str] = field(default_factory=list)
     converge_s: float = float("nan")
+    # From the fault's end (the backend started again, the proxy accepting again) to the
+    # feed's first Connected after it: the panel is live again.
+    live_s: float = float("nan")
+    status_texts: list[str] = field(default_factory=list)  # status bar while stale
     max_stall_ms: float = 0.0
     ticks: int = 0
     states_during_fault: list[str] = field(default_factory=list)
@@ -382,6 +391,7 @@ class Run:
     proxy: FaultProxy
     writer: Writer
     result: ScenarioResult
+    back_at: float | None = None  # time.monotonic() when the fault ended
 
 
 async def _restart(run: Run) -> None:
@@ -390,7 +400,12 @@ async def _restart(run: Run) -> None:
     run.result.faults["restarts"] = 1
     await asyncio.sleep(run.profile.down)
     run.result.faults["down_s"] = run.profile.down
-    await asyncio.to_thread(run.backend.start)
+
+    def start() -> float:
+        run.backend.start()
+        return time.monotonic()
+
+    run.back_at = await asyncio.to_thread(start)
 
 
 async def _drops(run: Run) -> None:
@@ -415,6 +430,7 @@ async def _errors(run: Run) -> None:
     await asyncio.to_thread(run.proxy.refuse)
     await asyncio.sleep(run.profile.fault * 0.2)
     await asyncio.to_thread(run.proxy.accept)
+    run.back_at = time.monotonic()
     run.result.faults["answered_503"] = run.proxy.stats["answered_503"]
     run.result.faults["refused_s"] = round(run.profile.fault * 0.2, 1)
     run.result.faults["error_s"] = run.profile.fault
@@ -500,6 +516,7 @@ async def _scenario(run: Run, settings: QSettings) -> None:
     console = Console(settings, feed_wait=profile.feed_wait)
     watching = False  # from the fault's start until the panel has converged
     states: Counter[str] = Counter()
+    connected_at: list[float] = []
 
     def watch(window: MainWindow) -> None:
         # Every status the feed reports reaches the window here; record what it then shows.
@@ -507,11 +524,14 @@ async def _scenario(run: Run, settings: QSettings) -> None:
 
         def spy(status: FeedStatus) -> None:
             shown(status)
+            if status.state is ConnectionState.CONNECTED:
+                connected_at.append(time.monotonic())
             if watching:
                 states[status.state.value] += 1
                 if window.connection.banner.isVisible():
                     result.banner_during_fault = True
                     result.banner_text = window.connection.banner.text()
+                    result.status_texts.append(window.connection.state_label.text())
 
         window.set_feed_status = spy  # type: ignore[method-assign]
 
@@ -537,6 +557,7 @@ async def _scenario(run: Run, settings: QSettings) -> None:
             await asyncio.wait({fault}, timeout=profile.action_every)
         await fault
         recovered = time.monotonic()
+        back = run.back_at if run.back_at is not None else recovered
         run.writer.stop()
 
         async with ApiClient(run.backend.url, timeout=30) as direct:
@@ -549,6 +570,10 @@ async def _scenario(run: Run, settings: QSettings) -> None:
             except TimeoutError:
                 pass
             watching = False
+            # `back` is noted up to 10 ms after the server started listening.
+            live = [t for t in connected_at if t >= back - 0.02]
+            if live:
+                result.live_s = max(0.0, live[0] - back)
             result.mismatch = _diff(console.model.all_rows(), truth)
             result.lost_changes = len(result.mismatch)
             result.rows = len(truth)
@@ -595,15 +620,16 @@ def _diff(shown: dict[int, UserRow], truth: dict[int, UserRow]) -> list[str]:
 def format_table(results: list[ScenarioResult]) -> str:
     head = (
         f"{'scenario':<9} {'profile':<6} {'actions':>7} {'applied':>7} {'not':>4} "
-        f"{'dup':>3} {'lost':>4} {'converge':>8} {'max stall':>9}  faults injected"
+        f"{'dup':>3} {'lost':>4} {'live':>7} {'converge':>8} {'max stall':>9}  faults injected"
     )
     lines = [head, "-" * len(head)]
     for r in results:
         conv = f"{r.converge_s:.2f} s" if r.converge_s == r.converge_s else "NEVER"
+        live = f"{r.live_s:.2f} s" if r.live_s == r.live_s else "-"
         lines.append(
             f"{r.name:<9} {r.profile:<6} {r.attempted:>7} {r.applied:>7} {r.not_applied:>4} "
-            f"{r.duplicates:>3} {r.lost_changes:>4} {conv:>8} {r.max_stall_ms:>6.0f} ms  "
-            f"{r.faults_text()}"
+            f"{r.duplicates:>3} {r.lost_changes:>4} {live:>7} {conv:>8} "
+            f"{r.max_stall_ms:>6.0f} ms  {r.faults_text()}"
         )
     return "\n".join(lines)
 

@@ -121,6 +121,14 @@ class FaultProxy:
     async def _refuse(self) -> None:
         server, self._server = self._server, None
         if server is not None:
+            # Accept no more, then let connections accepted a moment ago get their
+            # transports before the server closes: on Python 3.11 a transport created for
+            # a closed Server fails an assertion half-built, and is leaked unclosed (a
+            # ResourceWarning later, in whatever code runs then).
+            loop = asyncio.get_running_loop()
+            for sock in server.sockets:
+                loop.remove_reader(sock.fileno())
+            await asyncio.sleep(0.01)
             server.close()
             await server.wait_closed()
             self.stats["refusing"] += 1
@@ -145,13 +153,14 @@ class FaultProxy:
         await asyncio.gather(*handlers, return_exceptions=True)
 
     def _spawn(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Known from the start: kill_all() and stop() abort it even if its handler never ran.
+        self._clients.add(writer)
         task = asyncio.get_running_loop().create_task(self._handle(reader, writer))
         self._handlers.add(task)
         task.add_done_callback(self._handlers.discard)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats["connections"] += 1
-        self._clients.add(writer)
         up_writer: asyncio.StreamWriter | None = None
         try:
             if self.error_status is not None:

@@ -7,6 +7,7 @@ Sync tests: each drives its own qasync loop (no qtbot.wait* inside a running loo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ import pytest
 from fault_scenarios import LONG, SCENARIOS, SHORT, Profile, ScenarioResult, run_scenario
 
 MAX_STALL_MS = 1000.0  # a shared 2-core machine; the figures are in the report
+LIVE_WITHIN = 5.0  # issue 10: once the server is back, the panel is live within 5 s
+COUNTDOWN = re.compile(r"(Reconnecting|Server unreachable, retrying) (in \d+ s|now…)")
 
 
 def check(result: ScenarioResult) -> None:
@@ -34,6 +37,9 @@ def check(result: ScenarioResult) -> None:
     else:
         assert {"reconnecting", "unreachable"} & set(result.states_during_fault)
         assert result.banner_during_fault and "stale since" in result.banner_text
+    if result.name in ("restart", "errors"):  # the backend gone, then back (or accepting)
+        assert result.live_s < LIVE_WITHIN, f"live again {result.live_s:.2f} s after the return"
+        assert any(COUNTDOWN.fullmatch(text) for text in result.status_texts), result.status_texts
     if result.name == "expired":
         assert result.statuses_via_proxy.get(410, 0) >= 1, "the feed never met the 410"
     if result.name == "drops":

@@ -106,7 +106,8 @@ def test_retry_button_is_a_button_the_owner_connects(
     assert isinstance(button, QAbstractButton)
     button.clicked.connect(lambda: pressed.append(True))
     indicator.set_status(FeedStatus(ConnectionState.UNREACHABLE, retry_in=2.0, last_ok=T0))
-    button.parentWidget().show()
+    window = button.window()
+    window.show()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert pressed == [True]
 
