@@ -10,21 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from e2e_driver import Backend, Console, Display, missing_tools
-from sqlalchemy import delete, insert, select, update
+from e2e_floor import ADMIN_PW, SUPER_PW, Floor, prepare
 
-from contact_center.db import calls, sessions, users
-from contact_center.seed import seed
-from contact_center.store import Store, now, touch
-
-ADMIN_PW = "admin-e2e-password"
-SUPER_PW = "super-e2e-password"
-AGENTS = 30
 FAILURES = Path(__file__).resolve().parents[2] / "build" / "e2e-failures"
 TIMES: dict[str, float] = {}
 
@@ -56,52 +48,6 @@ def display() -> Iterator[Display]:
     screen = Display()
     yield screen
     screen.close()
-
-
-@dataclass
-class Floor:
-    """What the test arranged in the database before the backend started."""
-
-    stuck_id: int
-    stuck_name: str
-    agent_names: dict[int, str]
-
-
-def prepare(db: Path) -> Floor:
-    """Seed the database, then: every agent Available with one session, except one
-    stuck dialer (Unavailable, no call). Done before the server starts."""
-    store = Store(f"sqlite:///{db}")
-    try:
-        seed(store, AGENTS, ADMIN_PW, SUPER_PW)
-        with store.write() as conn:
-            agents = {
-                row.id: f"{row.first_name} {row.last_name}"
-                for row in conn.execute(
-                    select(users.c.id, users.c.first_name, users.c.last_name)
-                    .where(users.c.role == "agent")
-                    .order_by(users.c.id)
-                )
-            }
-            ids = list(agents)
-            conn.execute(delete(calls).where(calls.c.ended_at.is_(None)))
-            conn.execute(delete(sessions))
-            conn.execute(
-                update(users).values(
-                    status="available", status_text=None, status_since=now(), active=True
-                )
-            )
-            for uid in ids:
-                conn.execute(
-                    insert(sessions).values(
-                        user_id=uid, client="desktop", started_at=now() - 100, last_seen=now()
-                    )
-                )
-            stuck = ids[len(ids) // 2]
-            conn.execute(update(users).where(users.c.id == stuck).values(status="unavailable"))
-            touch(conn, ids, None)
-    finally:
-        store.engine.dispose()
-    return Floor(stuck, agents[stuck], agents)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ calls into the console's code.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -29,6 +30,15 @@ BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 TOOLS = ("Xvfb", "xdotool", "import")
 SCREEN = "1280x800x24"
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies, even by SIGKILL (CI's
+    kill guard), so that no Xvfb, backend or console outlives the run (Linux prctl)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def missing_tools() -> list[str]:
@@ -64,6 +74,7 @@ class Display:
         self.proc = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write), "-screen", "0", SCREEN, "-nolisten", "tcp"],
             pass_fds=(write,),
+            preexec_fn=_die_with_parent,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -117,7 +128,9 @@ class Backend:
             "--admin-password", self.admin_pw, "--supervisor-password", self.super_pw,
         ]  # fmt: skip
         with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+            )
         wait_for(self.healthy, "the backend to answer", timeout=30)
 
     def healthy(self) -> bool:
@@ -204,6 +217,7 @@ class Console:
                 env=self.env(),
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
             )
 
     # -- what the user sees --
