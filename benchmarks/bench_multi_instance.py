@@ -68,8 +68,10 @@ def writer_main(url: str, rate: float, seconds: float, ticks: float = 20.0) -> N
 
     from sqlalchemy import select, update
 
-    from contact_center.db import users
-    from contact_center.store import Store, now, touch
+    from contact_center.storage.clock import now
+    from contact_center.storage.journal import touch
+    from contact_center.storage.store import Store
+    from contact_center.storage.tables import users
 
     store = Store(url)
     rng = random.Random(11)
@@ -250,7 +252,7 @@ def main() -> None:
 
     from contact_center.pgcluster import Cluster, create_database, drop_database, free_port
     from contact_center.seed import seed
-    from contact_center.store import Store
+    from contact_center.storage.store import Store
 
     cluster = None
     admin_url = args.pg

@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from contact_center import auth
-from contact_center.db import calls, leads, phone_numbers, sessions, users
-from contact_center.store import Row, now, record_deletion, touch, user_name, user_row
+from contact_center.storage.clock import now
+from contact_center.storage.journal import record_deletion, touch
+from contact_center.storage.rows import Row, user_name, user_row
+from contact_center.storage.tables import calls, leads, phone_numbers, sessions, users
 
 STATUS_LABELS = {
     "available": "Available",

@@ -23,7 +23,8 @@ from contact_center.feedcache import FeedAnswers
 from contact_center.routes_actions import router as actions_router
 from contact_center.routes_bulk import router as bulk_router
 from contact_center.routes_read import router as read_router
-from contact_center.store import SnapshotCache, Store
+from contact_center.storage.rows import SnapshotCache
+from contact_center.storage.store import Store
 from contact_center.web import ChangeNotifier, ProblemError, problem_response
 
 MAX_BODY = 2_000_000

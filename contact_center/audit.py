@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from contact_center.db import audit
-from contact_center.store import iso, now
+from contact_center.storage.clock import iso, now
+from contact_center.storage.tables import audit
 
 
 def write_audit(

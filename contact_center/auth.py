@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, update
 
-from contact_center.db import api_tokens, users
+from contact_center.storage.tables import api_tokens, users
 
 _N, _R, _P = 2**14, 8, 1
 TOKEN_LIFETIME = 8 * 3600.0

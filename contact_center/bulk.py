@@ -15,8 +15,10 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from contact_center.actions import ACTIONS, Conflict, NotFound, Refused, run_action
 from contact_center.bulk_batch import Outcome, run_batch
-from contact_center.db import bulk_items, bulk_jobs
-from contact_center.store import Row, Store, iso, now, user_name, user_rows
+from contact_center.storage.clock import iso, now
+from contact_center.storage.rows import Row, user_name, user_rows
+from contact_center.storage.store import Store
+from contact_center.storage.tables import bulk_items, bulk_jobs
 
 CHUNK = 250
 

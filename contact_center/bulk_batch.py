@@ -20,8 +20,10 @@ from contact_center.actions import (
     audit_view,
     display_name,
 )
-from contact_center.db import audit, users
-from contact_center.store import Row, now, touch, user_rows
+from contact_center.storage.clock import now
+from contact_center.storage.journal import touch
+from contact_center.storage.rows import Row, user_rows
+from contact_center.storage.tables import audit, users
 
 Outcome = tuple[str, str | None]
 

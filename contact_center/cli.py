@@ -8,8 +8,13 @@ import secrets
 import sys
 import time
 
+import uvicorn
+
 from contact_center.app import SimulatorConfig, create_app
-from contact_center.store import Store
+from contact_center.seed import is_empty, seed
+from contact_center.storage.engine import make_engine
+from contact_center.storage.migrate import current_revision, upgrade
+from contact_center.storage.store import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,14 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_migrate(db_url: str, revision: str) -> int:
-    from contact_center import schema
-    from contact_center.db import make_engine
-
     engine = make_engine(db_url)
     try:
-        before = schema.current_revision(engine)
-        schema.upgrade(engine, revision)
-        after = schema.current_revision(engine)
+        before = current_revision(engine)
+        upgrade(engine, revision)
+        after = current_revision(engine)
     finally:
         engine.dispose()
     print(f"Schema at revision {after} (was {before or 'empty'}).", flush=True)
@@ -54,10 +56,6 @@ def run_migrate(db_url: str, revision: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import uvicorn
-
-    from contact_center.seed import is_empty, seed
-
     args = build_parser().parse_args(argv)
     if args.command == "migrate":
         return run_migrate(args.db, args.revision)

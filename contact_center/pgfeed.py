@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Engine
 
-from contact_center.store import NOTIFY_CHANNEL as CHANNEL
+from contact_center.storage.store import NOTIFY_CHANNEL as CHANNEL
 
 log = logging.getLogger(__name__)
 APPLICATION_NAME = "contact-center feed listener"

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from contact_center.db import (
+from contact_center.storage.rows import Row
+from contact_center.storage.tables import (
     answering_rules,
     contacts,
     devices,
@@ -20,7 +21,6 @@ from contact_center.db import (
     users,
     voicemails,
 )
-from contact_center.store import Row
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEFAULT_RULE = {"name": "Default", "is_default": True, "action": "Ring all of the user's phones"}

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from contact_center import auth
 from contact_center.actions import ACTIONS, BadInput, Conflict, NotFound, Refused, run_action
-from contact_center.db import idempotency
 from contact_center.schemas import (
     ActionAnswer,
     ActionBody,
@@ -23,7 +22,10 @@ from contact_center.schemas import (
     StatusBody,
     StatusName,
 )
-from contact_center.store import Store, now, user_row
+from contact_center.storage.clock import now
+from contact_center.storage.rows import user_row
+from contact_center.storage.store import Store
+from contact_center.storage.tables import idempotency
 from contact_center.web import ProblemError, get_store, principal, require_admin
 
 router = APIRouter(prefix="/api/v1", tags=["actions"])

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from contact_center import auth
 from contact_center.audit import read_audit
-from contact_center.db import calls, sessions, users
 from contact_center.feedcache import FeedAnswers
 from contact_center.schemas import (
     ChangesAnswer,
@@ -23,16 +22,12 @@ from contact_center.schemas import (
     Snapshot,
     UserRowModel,
 )
-from contact_center.store import (
-    CursorGone,
-    SnapshotCache,
-    Store,
-    changes_since,
-    current_cursor,
-    iso,
-    now,
-)
-from contact_center.store import user_row as load_row
+from contact_center.storage.clock import iso, now
+from contact_center.storage.journal import CursorGone, changes_since, current_cursor
+from contact_center.storage.rows import SnapshotCache
+from contact_center.storage.rows import user_row as load_row
+from contact_center.storage.store import Store
+from contact_center.storage.tables import calls, sessions, users
 from contact_center.web import ChangeNotifier, ProblemError, bearer_token, get_store, principal
 
 router = APIRouter(prefix="/api/v1")

@@ -9,7 +9,11 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, bindparam, func, select
 
 from contact_center import auth
-from contact_center.db import (
+from contact_center.recycle import DEFAULT_RULE
+from contact_center.storage.clock import now
+from contact_center.storage.engine import reset_sequences
+from contact_center.storage.store import Store
+from contact_center.storage.tables import (
     answering_rules,
     calls,
     contacts,
@@ -18,13 +22,10 @@ from contact_center.db import (
     leads,
     lines,
     phone_numbers,
-    reset_sequences,
     sessions,
     users,
     voicemails,
 )
-from contact_center.recycle import DEFAULT_RULE
-from contact_center.store import Store, now
 
 FIRST = [
     "Ada",

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from contact_center.db import calls, sessions, users
-from contact_center.store import Store, now, touch
+from contact_center.storage.clock import now
+from contact_center.storage.journal import touch
+from contact_center.storage.store import Store
+from contact_center.storage.tables import calls, sessions, users
 
 TICK = 0.1
 

@@ -12,7 +12,7 @@ import uvicorn
 
 from contact_center.app import SimulatorConfig, create_app
 from contact_center.seed import is_empty, seed
-from contact_center.store import Store
+from contact_center.storage.store import Store
 
 
 class ServerThread:

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from contact_center import auth
-from contact_center.store import Store
+from contact_center.storage.store import Store
 
 
 class ProblemError(Exception):

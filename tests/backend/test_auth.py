@@ -20,7 +20,7 @@ from backend_support import (
 from sqlalchemy import select, update
 
 from contact_center import auth
-from contact_center.db import api_tokens, users
+from contact_center.storage.tables import api_tokens, users
 from contact_center.testing import ServerThread
 
 

@@ -8,7 +8,7 @@ import httpx
 from backend_support import agent_in, assert_problem, row, sql_rows, store_of
 from sqlalchemy import select, update
 
-from contact_center.db import (
+from contact_center.storage.tables import (
     answering_rules,
     calls,
     contacts,

@@ -33,8 +33,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select, update
 
 from contact_center import auth
-from contact_center.db import users
 from contact_center.seed import _user
+from contact_center.storage.tables import users
 from contact_center.testing import ServerThread
 
 FUZZ_ADMIN_ID = 987_654_321

@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from contact_center.db import leads, sessions, users, voicemails
+from contact_center.storage.tables import leads, sessions, users, voicemails
 from contact_center.testing import ServerThread
 from supervisor_console.api.types import Status
 from supervisor_console.views.dialogs.confirm import ConfirmDialog

@@ -19,7 +19,7 @@ from fixtures_actions import (
 )
 from sqlalchemy import select
 
-from contact_center.db import calls, leads, sessions, users
+from contact_center.storage.tables import calls, leads, sessions, users
 from contact_center.testing import ServerThread
 from supervisor_console.actions import BY_KEY, OutcomeKind, RetryPolicy, execute
 from supervisor_console.actions.params import LogoutParams, PasswordParams, StatusChoice

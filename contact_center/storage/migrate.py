@@ -1,7 +1,8 @@
 """Bring a database's schema to the newest Alembic revision, fast when it already is.
 
 `Store` calls `ensure_schema` at start; `contact-center migrate --db URL` runs the same
-upgrade on its own (e.g. before rolling out new instances).
+upgrade on its own (e.g. before rolling out new instances). The revisions are in
+`migrations/versions/` next to this module.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions (a test checks that they agree): a database
-# already there costs one query at start, without loading Alembic.
+# already there costs one query at start, and no Alembic migration context.
 HEAD = "0001"
 BASELINE = "0001"  # what a database made by `create_all` before migrations existed is
 # Alembic's `context` is process-global: one migration at a time per process. Instances in
@@ -37,8 +41,6 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    from alembic import command
-
     with _ALEMBIC, engine.connect() as conn:
         names = set(inspect(conn).get_table_names())
         cfg = _config(conn)
@@ -51,14 +53,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def script_head() -> str | None:
     """The head revision as Alembic reads it from migrations/versions."""
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
-def _config(conn: Any) -> Any:
-    from alembic.config import Config
-
+def _config(conn: Any) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = conn

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection `contact_center.schema` hands over.
+"""Alembic environment: runs on the connection `contact_center.storage.migrate` hands over.
 
 Used programmatically (`Store` at start, `contact-center migrate`); with the `alembic` command
 line, set `sqlalchemy.url` in an alembic.ini whose script_location points here.
@@ -9,7 +9,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from contact_center.db import make_engine, metadata
+from contact_center.storage.engine import make_engine
+from contact_center.storage.tables import metadata
 
 # On PostgreSQL, instances starting together take turns: the second sees the new revision.
 MIGRATION_LOCK = 0x636F6E7461637463  # "contactc"

@@ -1,11 +1,11 @@
-"""Schema (SQLAlchemy Core) and engine set-up.
+"""The tables (SQLAlchemy Core).
 
 Core rather than the ORM: the hot paths (snapshot of 50,000 rows, change feed) read plain
 tuples. Types are portable so the same code runs on SQLite and PostgreSQL; times are stored
 as float UNIX seconds (UTC) to avoid SQLite's naive datetimes. Counters that grow with
 traffic (feed seqs, call, session and audit ids, versions) are 64-bit on PostgreSQL, as
-SQLite's INTEGER already is. The schema's history lives in `contact_center/migrations/`
-(Alembic): a change here needs a new revision there.
+SQLite's INTEGER already is. The schema's history lives in
+`contact_center/storage/migrations/` (Alembic): a change here needs a new revision there.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Connection,
-    Engine,
     Float,
     ForeignKey,
     Index,
@@ -24,8 +22,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
-    event,
 )
 
 metadata = MetaData()
@@ -268,58 +264,3 @@ bulk_items = Table(
     Column("outcome", String(16), nullable=False),  # pending / done / skipped / failed
     Column("reason", String(500)),  # a conflict's reason names the user and two versions
 )
-
-
-def normalise_url(url: str) -> str:
-    """A SQLAlchemy URL: a plain path is a SQLite file; PostgreSQL always goes via psycopg 3."""
-    if "://" not in url:
-        return f"sqlite:///{url}"
-    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url.removeprefix(prefix)
-    return url
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for a SQLAlchemy URL or a plain SQLite file path."""
-    url = normalise_url(url)
-    if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-
-
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-
-
-def create_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (contact_center/migrations)."""
-    from contact_center.schema import ensure_schema
-
-    ensure_schema(engine)
-
-
-def reset_sequences(conn: Connection) -> None:
-    """Move PostgreSQL's id sequences past rows inserted with explicit ids (the seed does).
-
-    SQLite's AUTOINCREMENT already continues after the largest id; a sequence does not.
-    """
-    if conn.dialect.name != "postgresql":
-        return
-    for table in metadata.sorted_tables:
-        pk = list(table.primary_key.columns)
-        if len(pk) != 1 or pk[0].autoincrement is False or not isinstance(pk[0].type, Integer):
-            continue
-        t, c = table.name, pk[0].name
-        conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{t}', '{c}'), COALESCE(MAX({c}), 0) + 1, false) "
-            f"FROM {t}"
-        )

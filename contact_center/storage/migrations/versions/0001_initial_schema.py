@@ -1,12 +1,12 @@
-"""Initial schema: the tables of contact_center/db.py as of the first release.
+"""Initial schema: the tables of contact_center/db.py (now storage/tables.py) at the first release.
 
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-23 09:23:46
 
 SQLite databases created by `metadata.create_all` before migrations existed are this
-revision (`contact_center.schema` stamps them; the VARCHAR lengths that differ are not
-enforced by SQLite), so it must stay as it is: change the schema in a new revision.
+revision (`contact_center.storage.migrate` stamps them; the VARCHAR lengths that differ are
+not enforced by SQLite), so it must stay as it is: change the schema in a new revision.
 """
 
 from __future__ import annotations
