@@ -19,13 +19,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contact_center import auth
 from contact_center.bulk import BulkRunner
-from contact_center.feedcache import FeedAnswers
+from contact_center.feed.answers import FeedAnswers
+from contact_center.feed.notifier import ChangeNotifier
+from contact_center.feed.pglisten import FeedListener
 from contact_center.routes_actions import router as actions_router
 from contact_center.routes_bulk import router as bulk_router
 from contact_center.routes_read import router as read_router
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.store import Store
-from contact_center.web import ChangeNotifier, ProblemError, problem_response
+from contact_center.web import ProblemError, problem_response
 
 MAX_BODY = 2_000_000
 # After a commit wakes a long poll, it waits this long before reading the feed, so that the
@@ -49,6 +51,12 @@ def create_app(store: Store, simulator: SimulatorConfig | None = None) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         notifier.bind(asyncio.get_running_loop())
         store.add_commit_listener(notifier.notify)
+        # On PostgreSQL, other instances' commits wake this one's long polls too.
+        others = None
+        if store.is_postgres:
+            others = FeedListener(store.engine, store.instance_id, notifier.notify)
+            others.start()
+        app.state.feed_listener = others
         runner.start()
         threading.Thread(target=_warm, args=(store, cache), name="warm-cache", daemon=True).start()
         sim = None
@@ -65,6 +73,8 @@ def create_app(store: Store, simulator: SimulatorConfig | None = None) -> FastAP
             if sim is not None:
                 sim.stop()
             runner.stop()
+            if others is not None:
+                others.stop()
             store.remove_commit_listener(notifier.notify)
 
     app = FastAPI(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -13,7 +11,9 @@ from sqlalchemy import select
 
 from contact_center import auth
 from contact_center.audit import read_audit
-from contact_center.feedcache import FeedAnswers
+from contact_center.feed.answers import FeedAnswers
+from contact_center.feed.longpoll import changes_after
+from contact_center.feed.notifier import ChangeNotifier
 from contact_center.schemas import (
     ChangesAnswer,
     DbId,
@@ -23,12 +23,12 @@ from contact_center.schemas import (
     UserRowModel,
 )
 from contact_center.storage.clock import iso, now
-from contact_center.storage.journal import CursorGone, changes_since, current_cursor
+from contact_center.storage.journal import CursorGone, current_cursor
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.rows import user_row as load_row
 from contact_center.storage.store import Store
 from contact_center.storage.tables import calls, sessions, users
-from contact_center.web import ChangeNotifier, ProblemError, bearer_token, get_store, principal
+from contact_center.web import ProblemError, bearer_token, get_store, principal
 
 router = APIRouter(prefix="/api/v1")
 Who = Annotated[auth.Principal, Depends(principal)]
@@ -99,21 +99,6 @@ def list_users(request: Request, store: StoreDep, who: Who) -> Response:
     return Response('{"users":' + rows + "," + tail, media_type="application/json")
 
 
-def _json(payload: dict[str, Any]) -> Response:
-    return Response(json.dumps(payload, separators=(",", ":")), media_type="application/json")
-
-
-def _changes(store: Store, since: int) -> dict[str, Any]:
-    with store.read() as conn:
-        try:
-            rows, deleted, cursor = changes_since(conn, since)
-        except CursorGone:
-            raise ProblemError(
-                410, "Cursor expired", "This cursor is no longer served: read /users again."
-            ) from None
-    return {"users": rows, "deleted": deleted, "cursor": cursor, "server_time": iso(now())}
-
-
 @router.get("/changes", response_model=ChangesAnswer, tags=["users"])
 async def list_changes(
     request: Request,
@@ -125,24 +110,13 @@ async def list_changes(
     notifier: ChangeNotifier = request.app.state.notifier
     answers = _feed_answers(request)
     coalesce: float = getattr(request.app.state, "feed_coalesce", 0.0)
-    deadline = time.monotonic() + wait
-    while True:
-        event, generation = notifier.current(), notifier.generation
-        answer = await answers.get(since, generation, lambda s: _changes(store, s))
-        if isinstance(answer, str):  # non-empty, shared by the consoles at this cursor
-            return Response(answer, media_type="application/json")
-        left = deadline - time.monotonic()
-        if answer["users"] or answer["deleted"] or left <= 0:
-            return _json({**answer, "server_time": iso(now())})  # an empty one may be shared
-        try:
-            await asyncio.wait_for(event.wait(), timeout=left)
-        except TimeoutError:
-            continue
-        # Woken by a commit: hold a moment, so that the commits of the next few ms go out in
-        # this answer and the consoles waiting here wake together and share one read.
-        hold = min(coalesce, deadline - time.monotonic())
-        if hold > 0:
-            await asyncio.sleep(hold)
+    try:
+        body = await changes_after(store, notifier, answers, since, wait, coalesce)
+    except CursorGone:
+        raise ProblemError(
+            410, "Cursor expired", "This cursor is no longer served: read /users again."
+        ) from None
+    return Response(body, media_type="application/json")
 
 
 def _feed_answers(request: Request) -> FeedAnswers:

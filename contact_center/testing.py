@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from fastapi import FastAPI
 
 from contact_center.app import SimulatorConfig, create_app
 from contact_center.seed import is_empty, seed
@@ -38,6 +39,7 @@ class ServerThread:
         self.supervisor_password = supervisor_password
         self.retain_changes = retain_changes
         self.store: Store | None = None
+        self.app: FastAPI | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -56,8 +58,9 @@ class ServerThread:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
+        self.app = create_app(self.store, self.simulator)
         config = uvicorn.Config(
-            create_app(self.store, self.simulator),
+            self.app,
             log_level="warning",
             lifespan="on",
             # Open long polls must not hold a stop (a simulated restart) for their full wait.
@@ -81,7 +84,7 @@ class ServerThread:
             self._thread.join(timeout=15)
         if self.store is not None:
             self.store.dispose()
-        self._server = self._thread = self.store = None
+        self._server = self._thread = self.store = self.app = None
 
     def __enter__(self) -> ServerThread:
         return self.start()

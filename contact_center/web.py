@@ -1,9 +1,8 @@
-"""HTTP plumbing shared by the routes: problems, principals, the long-poll notifier."""
+"""HTTP plumbing shared by the routes: problems, principals."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from fastapi import Request
@@ -29,36 +28,6 @@ class ProblemError(Exception):
 def problem_response(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
-
-
-class ChangeNotifier:
-    """Wakes long polls after a commit; commits may happen on any thread."""
-
-    def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._event: asyncio.Event | None = None
-        self.generation = 0  # how many times it fired: names the current event
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._event = asyncio.Event()
-
-    def current(self) -> asyncio.Event:
-        """The event the next commit will set; take it *before* checking for changes."""
-        assert self._event is not None, "notifier not bound to a loop"
-        return self._event
-
-    def notify(self) -> None:
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._fire)
-
-    def _fire(self) -> None:
-        old, self._event = self._event, asyncio.Event()
-        self.generation += 1
-        if old is not None:
-            old.set()
 
 
 def get_store(request: Request) -> Store:

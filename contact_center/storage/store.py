@@ -40,35 +40,21 @@ class Store:
         )
         self._listeners: list[Callable[[], None]] = []
         self._listeners_lock = threading.Lock()
-        self._feed_listener: Any = None  # pgfeed.FeedListener while anyone listens (PostgreSQL)
         self._writes = 0
         ensure_schema(self.engine)
         journal.track_savepoints(self.engine)
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """`listener` hears of every commit here and, on PostgreSQL, of other instances' too."""
+        """`listener` hears of every commit through this store, after it (on its thread).
+
+        Other instances' commits reach this one through `contact_center.feed.pglisten`.
+        """
         with self._listeners_lock:
             self._listeners.append(listener)
-            if self.is_postgres and self._feed_listener is None:
-                from contact_center.pgfeed import FeedListener
-
-                self._feed_listener = FeedListener(self.engine, self.instance_id, self._heard)
-                self._feed_listener.start()
 
     def remove_commit_listener(self, listener: Callable[[], None]) -> None:
-        with self._listeners_lock:
-            with contextlib.suppress(ValueError):
-                self._listeners.remove(listener)
-            feed_listener = None
-            if not self._listeners:
-                feed_listener, self._feed_listener = self._feed_listener, None
-        if feed_listener is not None:
-            feed_listener.stop()
-
-    def _heard(self) -> None:
-        """Another instance committed a change (or the periodic re-check saw one)."""
-        for listener in list(self._listeners):
-            listener()
+        with self._listeners_lock, contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
@@ -101,10 +87,6 @@ class Store:
             conn.execute(select(func.pg_advisory_xact_lock(key - (1 << 63))))
 
     def dispose(self) -> None:
-        with self._listeners_lock:
-            feed_listener, self._feed_listener = self._feed_listener, None
-        if feed_listener is not None:
-            feed_listener.stop()
         self.engine.dispose()
 
     def prune_changes(self) -> None:

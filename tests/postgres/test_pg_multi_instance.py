@@ -14,7 +14,7 @@ import pytest
 from backend_support import agent_ids, agent_in, client_for, store_of, token_for
 from sqlalchemy import func, select
 
-from contact_center.pgfeed import APPLICATION_NAME, FeedListener
+from contact_center.feed.pglisten import APPLICATION_NAME, FeedListener
 from contact_center.simulator import Simulator
 from contact_center.storage import tables
 from contact_center.testing import ServerThread
@@ -34,7 +34,8 @@ def pair(pg_db: str, make_server: Callable[..., ServerThread]) -> Pair:
 
 
 def listener_of(srv: ServerThread) -> FeedListener:
-    listener = store_of(srv)._feed_listener
+    assert srv.app is not None
+    listener = srv.app.state.feed_listener
     assert isinstance(listener, FeedListener)
     assert listener.connected.wait(5)
     return listener

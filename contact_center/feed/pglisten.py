@@ -2,9 +2,9 @@
 
 `Store.write()` sends `NOTIFY contact_center_changes, '<instance> <last seq>'` inside the
 write transaction, so PostgreSQL delivers it on commit, in commit order (which is seq
-order). One `FeedListener` per instance holds a dedicated connection that LISTENs and calls
-`on_change` for every other instance's notification; its own commits already woke the
-local long polls. Notifications are only a hint, never the data: a long poll re-reads the
+order). One `FeedListener` per instance (the app starts it on PostgreSQL) holds a dedicated
+connection that LISTENs and calls `on_change` for every other instance's notification; its
+own commits already woke the local long polls. Notifications are only a hint, never the data: a long poll re-reads the
 feed from its cursor, so a duplicate wake costs a query and a lost one costs time:
   - the listener re-checks `feed_state.seq` every `recheck` seconds and wakes the polls
     when it moved without a notification (covers anything missed);
@@ -21,12 +21,14 @@ import select
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Engine
 
 from contact_center.storage.store import NOTIFY_CHANNEL as CHANNEL
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 APPLICATION_NAME = "contact-center feed listener"
@@ -49,6 +51,9 @@ class FeedListener:
         recheck: float = 1.0,
     ) -> None:
         self.dsn = conninfo(engine)
+        # The engine's own driver, psycopg 3 (every PostgreSQL URL is made postgresql+psycopg):
+        # SQLAlchemy loads it for a PostgreSQL engine only, so SQLite instances never do.
+        self._psycopg: Any = engine.dialect.loaded_dbapi
         self.instance_id = instance_id
         self.on_change = on_change
         self.recheck = recheck
@@ -79,7 +84,7 @@ class FeedListener:
             try:
                 self._listen()
                 backoff = 0.1
-            except (psycopg.Error, OSError) as exc:
+            except (self._psycopg.Error, OSError) as exc:
                 self.connected.clear()
                 if self._stop.is_set():
                     break
@@ -92,7 +97,7 @@ class FeedListener:
                 self._stop.wait(1.0)
 
     def _listen(self) -> None:
-        with psycopg.connect(
+        with self._psycopg.connect(
             self.dsn, autocommit=True, application_name=APPLICATION_NAME, connect_timeout=10
         ) as pg:
             pg.execute(f"LISTEN {CHANNEL}")
