@@ -17,8 +17,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contact_center import auth
-from contact_center.bulk import BulkRunner
+from contact_center.domain import auth
+from contact_center.domain.bulk import BulkRunner
 from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.notifier import ChangeNotifier
 from contact_center.feed.pglisten import FeedListener

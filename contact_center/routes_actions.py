@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from contact_center import auth
-from contact_center.actions import ACTIONS, BadInput, Conflict, NotFound, Refused, run_action
+from contact_center.domain import auth
+from contact_center.domain.actions import run_action
+from contact_center.domain.errors import BadInput, Conflict, NotFound, Refused
+from contact_center.domain.rules import ACTIONS
 from contact_center.schemas import (
     ActionAnswer,
     ActionBody,

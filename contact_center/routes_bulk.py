@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from contact_center import auth, bulk
-from contact_center.actions import ACTIONS
+from contact_center.domain import auth, bulk
+from contact_center.domain.rules import ACTIONS
 from contact_center.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
 from contact_center.storage.store import Store
 from contact_center.web import ProblemError, get_store, principal, require_admin

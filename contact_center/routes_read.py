@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
-from contact_center import auth
-from contact_center.audit import read_audit
+from contact_center.domain import auth
+from contact_center.domain.audit import read_audit
 from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.longpoll import changes_after
 from contact_center.feed.notifier import ChangeNotifier

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, bindparam, func, select
 
-from contact_center import auth
-from contact_center.recycle import DEFAULT_RULE
+from contact_center.domain import auth
+from contact_center.domain.recycle import DEFAULT_RULE
 from contact_center.storage.clock import now
 from contact_center.storage.engine import reset_sequences
 from contact_center.storage.store import Store

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from contact_center import auth
+from contact_center.domain import auth
 from contact_center.storage.store import Store
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from contact_center import auth
+from contact_center.domain import auth
 from contact_center.storage.clock import now
 from contact_center.storage.journal import touch
 from contact_center.storage.store import Store

@@ -16,7 +16,7 @@ from backend_support import (
 )
 from sqlalchemy import select
 
-from contact_center import auth
+from contact_center.domain import auth
 from contact_center.storage.tables import (
     api_tokens,
     calls,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from backend_support import agent_ids, agent_in, arrange, assert_problem, row, store_of
 
-from contact_center import bulk
+from contact_center.domain import bulk
 from contact_center.testing import ServerThread
 
 

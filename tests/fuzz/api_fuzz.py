@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select, update
 
-from contact_center import auth
+from contact_center.domain import auth
 from contact_center.seed import _user
 from contact_center.storage.tables import users
 from contact_center.testing import ServerThread

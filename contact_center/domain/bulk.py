@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from contact_center.actions import ACTIONS, Conflict, NotFound, Refused, run_action
-from contact_center.bulk_batch import Outcome, run_batch
+from contact_center.domain.actions import run_action
+from contact_center.domain.bulk_batch import Outcome, run_batch
+from contact_center.domain.errors import Conflict, NotFound, Refused
+from contact_center.domain.rules import ACTIONS
 from contact_center.storage.clock import iso, now
 from contact_center.storage.rows import Row, user_name, user_rows
 from contact_center.storage.store import Store

@@ -1,8 +1,8 @@
-"""Every action on a user: its rule, what it changes, its audit record.
+"""The catalogue of actions on a user: who may run each, its rule, what it changes.
 
-The per-user endpoints and the bulk jobs run the same `run_action`, inside the caller's
-transaction. A rule that does not hold raises `Refused` (409 for one user, "skipped" in a
-bulk job); a precondition the supervisor saw that no longer holds raises `Conflict`.
+Each `ActionSpec` pairs a rule (`check`, on the panel row: raises `Refused`) with an effect
+(`apply`, in the caller's transaction). The per-user endpoints, the bulk jobs and the bulk
+preview all use these, so they always agree; `actions.py` runs them.
 """
 
 from __future__ import annotations
@@ -13,46 +13,24 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from contact_center import auth
+from contact_center.domain import auth
+from contact_center.domain.errors import BadInput, Refused
+from contact_center.domain.recycle import reset_user
+from contact_center.domain.users import (
+    STATUS_LABELS,
+    display_name,
+    end_all_sessions,
+    end_live_call,
+    set_status,
+)
 from contact_center.storage.clock import now
-from contact_center.storage.journal import record_deletion, touch
-from contact_center.storage.rows import Row, user_name, user_row
-from contact_center.storage.tables import calls, leads, phone_numbers, sessions, users
+from contact_center.storage.journal import record_deletion
+from contact_center.storage.rows import Row
+from contact_center.storage.tables import leads, phone_numbers, sessions, users
 
-STATUS_LABELS = {
-    "available": "Available",
-    "busy": "Busy",
-    "unavailable": "Unavailable",
-    "break": "Break",
-    "dnd": "Do Not Disturb",
-    "meeting": "Meeting",
-    "other": "Other",
-    "offline": "Offline",
-}
 SETTABLE_STATUSES = ("break", "dnd", "meeting", "other")
-
-
-class NotFound(Exception):
-    pass
-
-
-class Refused(Exception):
-    """The action's rule does not hold for this user; nothing was changed.
-
-    `reason` is the short form a bulk result lists ("not Unavailable or Busy").
-    """
-
-    def __init__(self, detail: str, reason: str | None = None) -> None:
-        super().__init__(detail)
-        self.reason = reason or detail
-
-
-class BadInput(Refused):
-    """The request's values are not acceptable (e.g. an invalid email); nothing was changed."""
-
-
-class Conflict(Exception):
-    """The row changed since the supervisor looked; nothing was changed."""
+# An admin locking themselves out (or demoting the last admin) is never intended.
+NOT_ON_SELF = frozenset({"deactivate", "delete", "reset", "set-role"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,68 +45,6 @@ class ActionSpec:
     disconnects_calls: bool = False
 
 
-def load_raw(conn: Connection, user_id: int) -> Row:
-    row = conn.execute(select(users).where(users.c.id == user_id).with_for_update()).first()
-    if row is None:
-        raise NotFound(f"There is no user with id {user_id}.")
-    return dict(row._mapping)
-
-
-def display_name(raw: Row) -> str:
-    return user_name(raw["first_name"], raw["last_name"], raw["username"])
-
-
-def check_precondition(raw: Row, expected_status: str | None, expected_version: int | None) -> None:
-    seen = []
-    if expected_status is not None and raw["status"] != expected_status:
-        seen.append(
-            f"they are now {STATUS_LABELS[raw['status']]} (you saw "
-            f"{STATUS_LABELS.get(expected_status, expected_status)})"
-        )
-    if expected_version is not None and raw["version"] != expected_version and not seen:
-        who = raw["changed_by"] or "someone"
-        seen.append(
-            f"{who} changed it after you looked (now {STATUS_LABELS[raw['status']]}; "
-            f"version {raw['version']}, you saw version {expected_version})"
-        )
-    if seen:
-        raise Conflict(
-            f"{display_name(raw)} changed since you looked: {seen[0]}. Nothing was done."
-        )
-
-
-def _set_status(conn: Connection, uid: int, status: str, text: str | None = None) -> None:
-    t = now()
-    conn.execute(
-        update(users)
-        .where(users.c.id == uid)
-        .values(status=status, status_text=text, status_since=t, last_activity=t)
-    )
-
-
-def _end_live_call(conn: Connection, uid: int, ended_by: str) -> dict[str, Any] | None:
-    live = conn.execute(
-        select(calls.c.id, calls.c.direction, calls.c.peer).where(
-            calls.c.user_id == uid, calls.c.ended_at.is_(None)
-        )
-    ).first()
-    if live is None:
-        return None
-    conn.execute(
-        update(calls).where(calls.c.id == live.id).values(ended_at=now(), ended_by=ended_by)
-    )
-    return {"id": live.id, "direction": live.direction, "peer": live.peer}
-
-
-def end_all_sessions(conn: Connection, uid: int, reason: str) -> int:
-    """End every session and live call; the user goes offline. Returns sessions ended."""
-    ended = conn.execute(delete(sessions).where(sessions.c.user_id == uid)).rowcount
-    _end_live_call(conn, uid, reason)
-    _set_status(conn, uid, "offline")
-    auth.revoke_user_tokens(conn, uid)
-    return int(ended)
-
-
 def _check_reset_dialer(row: Row, params: dict[str, Any]) -> None:
     if row["status"] not in ("unavailable", "busy"):
         raise Refused(
@@ -140,8 +56,8 @@ def _check_reset_dialer(row: Row, params: dict[str, Any]) -> None:
 
 
 def _reset_dialer(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
-    call = _end_live_call(conn, raw["id"], "supervisor reset")
-    _set_status(conn, raw["id"], "available")
+    call = end_live_call(conn, raw["id"], "supervisor reset")
+    set_status(conn, raw["id"], "available")
     conn.execute(update(sessions).where(sessions.c.user_id == raw["id"]).values(last_seen=now()))
     msg = f"{display_name(raw)} is now Available."
     if call:
@@ -256,7 +172,7 @@ def _set_status_action(
 ) -> dict[str, Any]:
     status = params["status"]
     text = (params.get("text") or "").strip() or None
-    _set_status(conn, raw["id"], status, text if status == "other" else None)
+    set_status(conn, raw["id"], status, text if status == "other" else None)
     return {}
 
 
@@ -299,8 +215,6 @@ def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) ->
 
 
 def _reset(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
-    from contact_center.recycle import reset_user
-
     return reset_user(conn, raw, params)
 
 
@@ -330,76 +244,3 @@ ACTIONS: dict[str, ActionSpec] = {
         for mode in ("add", "remove", "set")
     ]
 }
-
-_AUDITED = (
-    "status", "status_text", "active", "two_factor", "role", "desks", "skills", "tags",
-    "first_name", "last_name", "email", "phone_number", "must_change_password",
-)  # fmt: skip
-
-
-def _audit_view(raw: Row | None) -> dict[str, Any] | None:
-    return None if raw is None else {k: raw[k] for k in _AUDITED}
-
-
-_NOT_ON_SELF = frozenset({"deactivate", "delete", "reset", "set-role"})
-
-
-def admit(
-    name: str,
-    raw: Row,
-    view: Row,
-    actor: str,
-    params: dict[str, Any],
-    expected_status: str | None = None,
-    expected_version: int | None = None,
-) -> None:
-    """Every check before an action runs: raises Refused or Conflict, changes nothing."""
-    spec = ACTIONS[name]
-    if name in _NOT_ON_SELF and raw["username"] == actor:
-        # An admin locking themselves out (or demoting the last admin) is never intended.
-        raise Refused(f"You cannot {spec.verb.split(' ')[0]} your own account.", "your own account")
-    check_precondition(raw, expected_status, expected_version)
-    spec.check(view, params)
-
-
-def audit_view(raw: Row | None) -> dict[str, Any] | None:
-    return _audit_view(raw)
-
-
-def run_action(
-    conn: Connection,
-    name: str,
-    user_id: int,
-    actor: str,
-    params: dict[str, Any],
-    *,
-    expected_status: str | None = None,
-    expected_version: int | None = None,
-    request_id: str | None = None,
-    job_id: int | None = None,
-) -> dict[str, Any]:
-    """Check and apply one action to one user, with its audit record, in `conn`'s transaction."""
-    from contact_center.audit import write_audit
-
-    spec = ACTIONS[name]
-    raw = load_raw(conn, user_id)
-    view = user_row(conn, user_id)
-    assert view is not None
-    admit(name, raw, view, actor, params, expected_status, expected_version)
-    result = spec.apply(conn, raw, actor, params)
-    after = None
-    if name != "delete":
-        touch(conn, [user_id], actor)
-        after = dict(conn.execute(select(users).where(users.c.id == user_id)).one()._mapping)
-    write_audit(
-        conn,
-        actor=actor,
-        action=name,
-        target_id=user_id,
-        target_name=display_name(raw),
-        before=_audit_view(raw),
-        after=_audit_view(after),
-        request_id=request_id,
-        job_id=job_id,
-    )
-    return result

@@ -12,14 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from contact_center.actions import (
-    ACTIONS,
-    Conflict,
-    Refused,
-    admit,
-    audit_view,
-    display_name,
-)
+from contact_center.domain.actions import admit
+from contact_center.domain.audit import audit_view
+from contact_center.domain.errors import Conflict, Refused
+from contact_center.domain.rules import ACTIONS
+from contact_center.domain.users import display_name
 from contact_center.storage.clock import now
 from contact_center.storage.journal import touch
 from contact_center.storage.rows import Row, user_rows

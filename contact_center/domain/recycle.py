@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from contact_center.domain.errors import BadInput, Refused
 from contact_center.storage.rows import Row
 from contact_center.storage.tables import (
     answering_rules,
@@ -32,8 +33,6 @@ def _count_delete(conn: Connection, stmt: Any) -> int:
 
 def reset_user(conn: Connection, raw: Row, params: dict[str, Any]) -> dict[str, Any]:
     """Apply the chosen reset options; name and email are cleared, or replaced when recycled."""
-    from contact_center.actions import BadInput, Refused
-
     uid = raw["id"]
     summary: dict[str, Any] = {}
     if params.get("delete_voicemail"):

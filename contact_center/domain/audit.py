@@ -7,7 +7,18 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from contact_center.storage.clock import iso, now
+from contact_center.storage.rows import Row
 from contact_center.storage.tables import audit
+
+# What a record keeps of the user before and after an action.
+_AUDITED = (
+    "status", "status_text", "active", "two_factor", "role", "desks", "skills", "tags",
+    "first_name", "last_name", "email", "phone_number", "must_change_password",
+)  # fmt: skip
+
+
+def audit_view(raw: Row | None) -> dict[str, Any] | None:
+    return None if raw is None else {k: raw[k] for k in _AUDITED}
 
 
 def write_audit(
