@@ -10,8 +10,9 @@ import time
 
 import uvicorn
 
-from contact_center.app import SimulatorConfig, create_app
+from contact_center.api.app import create_app
 from contact_center.seed import is_empty, seed
+from contact_center.simulator import Simulator
 from contact_center.storage.engine import make_engine
 from contact_center.storage.migrate import current_revision, upgrade
 from contact_center.storage.store import Store
@@ -71,12 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.admin_password or not args.supervisor_password:
             # Shown once, on the terminal of the person who started the server.
             print(f"Sign in as admin / {admin_pw} or supervisor / {super_pw}", flush=True)
-    sim = (
-        SimulatorConfig(args.sim_rate, args.sim_seed, args.sim_stuck_rate)
-        if args.simulate
-        else None
-    )
-    app = create_app(store, sim)
+    services = []
+    if args.simulate:
+        services.append(
+            Simulator(store, rate=args.sim_rate, seed=args.sim_seed, stuck_rate=args.sim_stuck_rate)
+        )
+    app = create_app(store, services)
     print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

@@ -11,8 +11,9 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from contact_center.app import SimulatorConfig, create_app
+from contact_center.api.app import create_app
 from contact_center.seed import is_empty, seed
+from contact_center.simulator import Simulator
 from contact_center.storage.store import Store
 
 
@@ -34,7 +35,8 @@ class ServerThread:
         self.db = str(db_path)
         self.port = port
         self.seed_users = seed_users
-        self.simulator = SimulatorConfig(rate=sim_rate) if simulate else None
+        self.simulate = simulate
+        self.sim_rate = sim_rate
         self.admin_password = admin_password
         self.supervisor_password = supervisor_password
         self.retain_changes = retain_changes
@@ -58,7 +60,8 @@ class ServerThread:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
-        self.app = create_app(self.store, self.simulator)
+        services = [Simulator(self.store, rate=self.sim_rate)] if self.simulate else []
+        self.app = create_app(self.store, services)
         config = uvicorn.Config(
             self.app,
             log_level="warning",

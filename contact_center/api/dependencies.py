@@ -1,33 +1,16 @@
-"""HTTP plumbing shared by the routes: problems, principals."""
+"""What the routes depend on: the store, and the caller (bearer token -> principal)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 
+from contact_center.api.problems import ProblemError
 from contact_center.domain import auth
 from contact_center.storage.store import Store
-
-
-class ProblemError(Exception):
-    """An answer in RFC 9457 problem form; `extra` fields ride along (e.g. `current`)."""
-
-    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.extra = extra
-        self.headers: dict[str, str] = {}
-
-
-def problem_response(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
 def get_store(request: Request) -> Store:
@@ -92,3 +75,7 @@ def _check_token(store: Store, token: str) -> auth.Principal | None:
 def require_admin(who: auth.Principal, verb: str) -> None:
     if who.role != "admin":
         raise ProblemError(403, "Forbidden", f"Your role ({who.role}) cannot {verb}.")
+
+
+Who = Annotated[auth.Principal, Depends(principal)]
+StoreDep = Annotated[Store, Depends(get_store)]

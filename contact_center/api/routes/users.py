@@ -1,90 +1,34 @@
-"""Sign-in, the snapshot, the change feed and the read-only views."""
+"""The users: the snapshot, the change feed (long poll) and the read-only views of one user."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from contact_center.domain import auth
+from contact_center.api.dependencies import StoreDep, Who
+from contact_center.api.problems import ProblemError
+from contact_center.api.schemas import (
+    ChangesAnswer,
+    DbId,
+    Snapshot,
+    UserRowModel,
+)
 from contact_center.domain.audit import read_audit
 from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.longpoll import changes_after
 from contact_center.feed.notifier import ChangeNotifier
-from contact_center.schemas import (
-    ChangesAnswer,
-    DbId,
-    LoginAnswer,
-    LoginBody,
-    Snapshot,
-    UserRowModel,
-)
 from contact_center.storage.clock import iso, now
 from contact_center.storage.journal import CursorGone, current_cursor
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.rows import user_row as load_row
 from contact_center.storage.store import Store
-from contact_center.storage.tables import calls, sessions, users
-from contact_center.web import ProblemError, bearer_token, get_store, principal
+from contact_center.storage.tables import calls, sessions
 
 router = APIRouter(prefix="/api/v1")
-Who = Annotated[auth.Principal, Depends(principal)]
-StoreDep = Annotated[Store, Depends(get_store)]
 MAX_WAIT = 30.0
-
-
-@router.get("/health", tags=["meta"])
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.post("/auth/login", response_model=LoginAnswer, tags=["auth"])
-def login(body: LoginBody, request: Request, store: StoreDep) -> dict[str, Any]:
-    limiter: auth.LoginLimiter = request.app.state.login_limiter
-    key = f"{body.username.lower()}|{request.client.host if request.client else '-'}"
-    wait = limiter.retry_after(key)
-    if wait > 0:
-        err = ProblemError(
-            429, "Too many attempts", f"Too many failed sign-ins. Try again in {int(wait) + 1} s."
-        )
-        err.headers["Retry-After"] = str(int(wait) + 1)
-        raise err
-    with store.read() as conn:
-        row = conn.execute(select(users).where(users.c.username == body.username)).first()
-    valid = auth.verify_password(body.password, None if row is None else row.password_hash)
-    if row is None or not valid:
-        limiter.failed(key)
-        raise ProblemError(401, "Sign-in failed", "Wrong username or password.")
-    limiter.succeeded(key)
-    if not row.active:
-        raise ProblemError(403, "Account deactivated", "This account is deactivated.")
-    if row.role not in ("supervisor", "admin"):
-        raise ProblemError(403, "Forbidden", "Only supervisors and admins can use this console.")
-    with store.write() as conn:
-        token, expires = auth.issue_token(conn, row.id)
-    return {
-        "token": token,
-        "role": row.role,
-        "expires_at": iso(expires),
-        "user_id": row.id,
-        "username": row.username,
-    }
-
-
-@router.post("/auth/logout", status_code=204, tags=["auth"])
-def logout(request: Request, store: StoreDep, who: Who) -> Response:
-    with store.write() as conn:
-        auth.revoke_token(conn, bearer_token(request))
-    return Response(status_code=204)
-
-
-@router.get("/auth/me", tags=["auth"])
-def whoami(who: Who) -> dict[str, Any]:
-    """Who the token belongs to: lets a console resumed from a remembered token know its role."""
-    return {"user_id": who.user_id, "username": who.username, "role": who.role}
 
 
 @router.get("/users", response_model=Snapshot, tags=["users"])
@@ -188,32 +132,3 @@ def get_activity(
 ) -> list[dict[str, Any]]:
     with store.read() as conn:
         return read_audit(conn, user_id=user_id, limit=limit)
-
-
-def _epoch(value: datetime | None) -> float | None:
-    return None if value is None else value.timestamp()
-
-
-@router.get("/audit", tags=["audit"])
-def get_audit(
-    store: StoreDep,
-    who: Who,
-    user_id: DbId | None = None,
-    actor: Annotated[str | None, Query(max_length=64)] = None,
-    action: Annotated[str | None, Query(max_length=32)] = None,
-    job_id: DbId | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
-) -> list[dict[str, Any]]:
-    with store.read() as conn:
-        return read_audit(
-            conn,
-            user_id=user_id,
-            actor=actor,
-            action=action,
-            job_id=job_id,
-            since=_epoch(since),
-            until=_epoch(until),
-            limit=limit,
-        )

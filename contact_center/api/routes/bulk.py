@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
+from contact_center.api.dependencies import StoreDep, Who, require_admin
+from contact_center.api.problems import ProblemError
+from contact_center.api.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
 from contact_center.domain import auth, bulk
 from contact_center.domain.rules import ACTIONS
-from contact_center.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
-from contact_center.storage.store import Store
-from contact_center.web import ProblemError, get_store, principal, require_admin
 
 router = APIRouter(prefix="/api/v1/bulk-jobs", tags=["bulk"])
-Who = Annotated[auth.Principal, Depends(principal)]
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def _checked(body: BulkBody, who: auth.Principal) -> tuple[dict[str, Any], dict[str, Any]]:

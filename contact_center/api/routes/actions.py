@@ -6,15 +6,13 @@ import hashlib
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from contact_center.domain import auth
-from contact_center.domain.actions import run_action
-from contact_center.domain.errors import BadInput, Conflict, NotFound, Refused
-from contact_center.domain.rules import ACTIONS
-from contact_center.schemas import (
+from contact_center.api.dependencies import StoreDep, Who, require_admin
+from contact_center.api.problems import ProblemError
+from contact_center.api.schemas import (
     ActionAnswer,
     ActionBody,
     DbId,
@@ -24,15 +22,16 @@ from contact_center.schemas import (
     StatusBody,
     StatusName,
 )
+from contact_center.domain import auth
+from contact_center.domain.actions import run_action
+from contact_center.domain.errors import BadInput, Conflict, NotFound, Refused
+from contact_center.domain.rules import ACTIONS
 from contact_center.storage.clock import now
 from contact_center.storage.rows import user_row
 from contact_center.storage.store import Store
 from contact_center.storage.tables import idempotency
-from contact_center.web import ProblemError, get_store, principal, require_admin
 
 router = APIRouter(prefix="/api/v1", tags=["actions"])
-Who = Annotated[auth.Principal, Depends(principal)]
-StoreDep = Annotated[Store, Depends(get_store)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=32)]
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=128)]
 # A temporary password is shown once and never stored in clear, not even for a replay.
