@@ -250,9 +250,9 @@ def main() -> None:
         writer_main(args.writer[0], float(args.writer[1]), float(args.writer[2]))
         return
 
-    from contact_center.pgcluster import Cluster, create_database, drop_database, free_port
-    from contact_center.seed import seed
+    from contact_center.sim.seed import seed
     from contact_center.storage.store import Store
+    from contact_center.testing.pgcluster import Cluster, create_database, drop_database, free_port
 
     cluster = None
     admin_url = args.pg

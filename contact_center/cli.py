@@ -11,8 +11,8 @@ import time
 import uvicorn
 
 from contact_center.api.app import create_app
-from contact_center.seed import is_empty, seed
-from contact_center.simulator import Simulator
+from contact_center.sim.seed import is_empty, seed
+from contact_center.sim.simulator import Simulator
 from contact_center.storage.engine import make_engine
 from contact_center.storage.migrate import current_revision, upgrade
 from contact_center.storage.store import Store

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from contact_center.storage.journal import touch
 from contact_center.storage.tables import users
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.bulk import ScopeKind
 from supervisor_console.views.console import Console

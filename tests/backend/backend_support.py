@@ -15,7 +15,7 @@ from contact_center.storage.clock import now
 from contact_center.storage.journal import touch
 from contact_center.storage.store import Store
 from contact_center.storage.tables import calls, sessions, users
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 ADMIN_PW = "admin-pw"
 SUPER_PW = "super-pw"

@@ -28,7 +28,7 @@ from contact_center.storage.tables import (
     users,
     voicemails,
 )
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 OFFLINE_TEXT = (
     "applies only to users whose status shows Unavailable or Busy",

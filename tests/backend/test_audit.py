@@ -10,7 +10,7 @@ from backend_support import agent_in, arrange, sql_rows
 from sqlalchemy import func, select
 
 from contact_center.storage import tables
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 
 def audit_rows(server: ServerThread) -> int:

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from contact_center.domain import auth
 from contact_center.storage.tables import api_tokens, users
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 
 def test_login_answers_token_role_and_expiry(server: ServerThread, anon: httpx.Client) -> None:

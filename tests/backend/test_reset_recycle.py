@@ -19,7 +19,7 @@ from contact_center.storage.tables import (
     users,
     voicemails,
 )
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 OPTIONS = (
     "delete_voicemail",

@@ -9,13 +9,13 @@ import httpx
 from backend_support import ADMIN_PW, SUPER_PW, agent_ids, arrange, sql_rows, store_of
 from sqlalchemy import func, select
 
-from contact_center.seed import seed
-from contact_center.simulator import Simulator
+from contact_center.sim.seed import seed
+from contact_center.sim.simulator import Simulator
 from contact_center.storage import tables
 from contact_center.storage.journal import current_cursor
 from contact_center.storage.rows import user_rows
 from contact_center.storage.store import Store
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 
 def rows_by_id(store: Store) -> dict[int, dict[str, object]]:

@@ -10,7 +10,7 @@ from typing import Any
 from backend_support import ADMIN_PW, SUPER_PW
 from sqlalchemy import event
 
-from contact_center.seed import seed
+from contact_center.sim.seed import seed
 from contact_center.storage.journal import current_cursor, touch
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.store import Store

@@ -18,7 +18,7 @@ import pytest
 from e2e_driver import Backend, Console, Display, missing_tools
 from sqlalchemy import delete, insert, select, update
 
-from contact_center.seed import seed
+from contact_center.sim.seed import seed
 from contact_center.storage.clock import now
 from contact_center.storage.journal import touch
 from contact_center.storage.store import Store

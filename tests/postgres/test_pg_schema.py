@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, insert, inspect, select
 
 from contact_center import cli
-from contact_center.seed import seed
+from contact_center.sim.seed import seed
 from contact_center.storage import migrate, tables
 from contact_center.storage.engine import make_engine
 from contact_center.storage.store import Store

@@ -12,8 +12,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from contact_center.api.app import create_app
-from contact_center.seed import is_empty, seed
-from contact_center.simulator import Simulator
+from contact_center.sim.seed import is_empty, seed
+from contact_center.sim.simulator import Simulator
 from contact_center.storage.store import Store
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
 from pathlib import Path
 from types import TracebackType
+
+import psycopg
 
 
 class ClusterUnavailable(Exception):
@@ -59,8 +62,6 @@ class Cluster:
         self.prefix: list[str] = []
         self._owner: tuple[int, int] | None = None
         if os.geteuid() == 0:
-            import pwd
-
             if shutil.which("runuser") is None:
                 raise ClusterUnavailable("running as root and there is no runuser")
             try:
@@ -134,8 +135,6 @@ class Cluster:
 
 def create_database(admin_url: str, name: str, template: str | None = None) -> str:
     """Create (after dropping) database `name` on the server of `admin_url`; its URL."""
-    import psycopg
-
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         extra = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
@@ -144,7 +143,5 @@ def create_database(admin_url: str, name: str, template: str | None = None) -> s
 
 
 def drop_database(admin_url: str, name: str) -> None:
-    import psycopg
-
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
