@@ -2,6 +2,7 @@
 
 Each user goes through the same `run_action` as a single-user request, in a savepoint, so
 one user's failure never undoes another's change; every change is audited under the job.
+Scope, preview, skip reasons and cancel: docs/rules.md, "Bulk jobs".
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Reset and recycle a seat for a new hire (the seven options of the reset page).
+"""Reset and recycle a seat for a new hire: the seven options of docs/rules.md, "Reset and
+recycle".
 
 Call logs and recordings are never touched; shared contacts are never touched.
 """

@@ -2,7 +2,8 @@
 
 Each `ActionSpec` pairs a rule (`check`, on the panel row: raises `Refused`) with an effect
 (`apply`, in the caller's transaction). The per-user endpoints, the bulk jobs and the bulk
-preview all use these, so they always agree; `actions.py` runs them.
+preview all use these, so they always agree; `actions.py` runs them. Every rule, its texts
+and where it comes from: docs/rules.md, "Single-user actions" (one section per action).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from contact_center.storage.rows import Row
 from contact_center.storage.tables import leads, phone_numbers, sessions, users
 
 SETTABLE_STATUSES = ("break", "dnd", "meeting", "other")
-# An admin locking themselves out (or demoting the last admin) is never intended.
+# An admin locking themselves out (or demoting the last admin) is never intended
+# (docs/rules.md, "Who may run what").
 NOT_ON_SELF = frozenset({"deactivate", "delete", "reset", "set-role"})
 
 
@@ -45,6 +47,7 @@ class ActionSpec:
     disconnects_calls: bool = False
 
 
+# docs/rules.md, "Reset dialer status".
 def _check_reset_dialer(row: Row, params: dict[str, Any]) -> None:
     if row["status"] not in ("unavailable", "busy"):
         raise Refused(
@@ -65,6 +68,7 @@ def _reset_dialer(conn: Connection, raw: Row, actor: str, params: dict[str, Any]
     return {"disconnected_call": call, "message": msg}
 
 
+# docs/rules.md, "Force logout".
 def _check_logout(row: Row, params: dict[str, Any]) -> None:
     if row["session_count"] == 0:
         raise Refused(f"{display_name(row)} has no active sessions.", "no active sessions")
@@ -83,6 +87,7 @@ def _logout(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> d
     return {"ended_sessions": max(1, end_all_sessions(conn, uid, "forced logout"))}
 
 
+# docs/rules.md, "Deactivate and activate".
 def _check_deactivate(row: Row, params: dict[str, Any]) -> None:
     if not row["active"]:
         raise Refused(f"{display_name(row)} is already deactivated.", "already deactivated")
@@ -104,6 +109,7 @@ def _activate(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) ->
     return {}
 
 
+# docs/rules.md, "Reset password".
 def _reset_password(
     conn: Connection, raw: Row, actor: str, params: dict[str, Any]
 ) -> dict[str, Any]:
@@ -120,6 +126,7 @@ def _reset_password(
     return {"temporary_password": password, "ended_sessions": ended}
 
 
+# docs/rules.md, "Reset 2FA".
 def _check_reset_2fa(row: Row, params: dict[str, Any]) -> None:
     if not row["two_factor"]:
         raise Refused(
@@ -137,6 +144,7 @@ def _reset_2fa(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -
     return {}
 
 
+# docs/rules.md, "Delete user".
 def _delete(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
     uid = raw["id"]
     ended = end_all_sessions(conn, uid, "user deleted")
@@ -153,6 +161,7 @@ def _delete(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> d
     return {"deleted_id": uid, "unassigned_leads": int(unassigned), "ended_sessions": ended}
 
 
+# docs/rules.md, "Set status for the user".
 def _check_set_status(row: Row, params: dict[str, Any]) -> None:
     status = params.get("status")
     # Bad input (422 for one user), not a state conflict: a retry after a refresh won't help.
@@ -176,6 +185,7 @@ def _set_status_action(
     return {}
 
 
+# docs/rules.md, "Set role; skills, tags and desks (bulk only)".
 def _edited(current: list[str], values: list[str], mode: str) -> list[str]:
     if mode == "add":
         return current + [v for v in values if v not in current]
@@ -214,6 +224,7 @@ def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) ->
     return {}
 
 
+# docs/rules.md, "Reset and recycle" (recycle.py).
 def _reset(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
     return reset_user(conn, raw, params)
 

@@ -13,6 +13,7 @@ from contact_center.storage.clock import now
 from contact_center.storage.rows import Row, user_name
 from contact_center.storage.tables import calls, sessions, users
 
+# docs/rules.md, "Statuses and stuck dialers".
 STATUS_LABELS = {
     "available": "Available",
     "busy": "Busy",

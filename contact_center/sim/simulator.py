@@ -1,8 +1,8 @@
 """Traffic simulator: agents sign in, take calls, wrap up, take breaks, sign out.
 
-Now and then a call ends uncleanly and leaves the dialer stuck the way the reset page
-describes: the agent shows Busy or Unavailable with no live call, until a supervisor
-resets it. Deterministic in its choices for a given seed.
+Now and then a call ends uncleanly and leaves the dialer stuck (docs/rules.md, "Statuses
+and stuck dialers"): the agent shows Busy or Unavailable with no live call, until a
+supervisor resets it. Deterministic in its choices for a given seed.
 """
 
 from __future__ import annotations

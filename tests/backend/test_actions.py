@@ -1,4 +1,4 @@
-"""Every per-user action and its rule (DESIGN.md, actions table)."""
+"""Every per-user action and its rule (docs/rules.md, "Single-user actions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reset and recycle a seat: each option does exactly what seed 003 says, and nothing more."""
+"""Reset and recycle a seat: each option does exactly what docs/rules.md ("Reset and recycle")
+says, and nothing more."""
 
 from __future__ import annotations
 
