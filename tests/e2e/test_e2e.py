@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import httpx
-from conftest import ADMIN_PW, AGENTS, SUPER_PW, Floor
+from conftest import ADMIN_PW, AGENTS, SUPER_PW, Floor, prepare
 from e2e_driver import Backend, Console, wait_for
 from e2e_keyring import stored
 
@@ -147,8 +147,6 @@ def test_sign_out_then_remember_me_survives_a_restart(console: Console, backend:
 
 
 def test_switch_server(console: Console, backend: Backend, tmp_path: Any) -> None:
-    from conftest import prepare
-
     other_db = tmp_path / "other.db"
     prepare(other_db)
     other = Backend(other_db, ADMIN_PW, SUPER_PW, tmp_path / "other.log")
