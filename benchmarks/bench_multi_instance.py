@@ -68,8 +68,10 @@ def writer_main(url: str, rate: float, seconds: float, ticks: float = 20.0) -> N
 
     from sqlalchemy import select, update
 
-    from contact_center.db import users
-    from contact_center.store import Store, now, touch
+    from contact_center.storage.clock import now
+    from contact_center.storage.journal import touch
+    from contact_center.storage.store import Store
+    from contact_center.storage.tables import users
 
     store = Store(url)
     rng = random.Random(11)
@@ -248,9 +250,9 @@ def main() -> None:
         writer_main(args.writer[0], float(args.writer[1]), float(args.writer[2]))
         return
 
-    from contact_center.pgcluster import Cluster, create_database, drop_database, free_port
-    from contact_center.seed import seed
-    from contact_center.store import Store
+    from contact_center.sim.seed import seed
+    from contact_center.storage.store import Store
+    from contact_center.testing.pgcluster import Cluster, create_database, drop_database, free_port
 
     cluster = None
     admin_url = args.pg

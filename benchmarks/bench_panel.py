@@ -188,7 +188,7 @@ def bench_backend(n: int) -> None:
     import tempfile
 
     try:
-        from contact_center.testing import ServerThread
+        from contact_center.testing.server import ServerThread
         from supervisor_console.api.client import ApiClient
     except ImportError:
         print("backend  : not available, skipped")

@@ -8,8 +8,14 @@ import secrets
 import sys
 import time
 
-from contact_center.app import SimulatorConfig, create_app
-from contact_center.store import Store
+import uvicorn
+
+from contact_center.api.app import create_app
+from contact_center.sim.seed import is_empty, seed
+from contact_center.sim.simulator import Simulator
+from contact_center.storage.engine import make_engine
+from contact_center.storage.migrate import current_revision, upgrade
+from contact_center.storage.store import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,14 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_migrate(db_url: str, revision: str) -> int:
-    from contact_center import schema
-    from contact_center.db import make_engine
-
     engine = make_engine(db_url)
     try:
-        before = schema.current_revision(engine)
-        schema.upgrade(engine, revision)
-        after = schema.current_revision(engine)
+        before = current_revision(engine)
+        upgrade(engine, revision)
+        after = current_revision(engine)
     finally:
         engine.dispose()
     print(f"Schema at revision {after} (was {before or 'empty'}).", flush=True)
@@ -54,10 +57,6 @@ def run_migrate(db_url: str, revision: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import uvicorn
-
-    from contact_center.seed import is_empty, seed
-
     args = build_parser().parse_args(argv)
     if args.command == "migrate":
         return run_migrate(args.db, args.revision)
@@ -73,12 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.admin_password or not args.supervisor_password:
             # Shown once, on the terminal of the person who started the server.
             print(f"Sign in as admin / {admin_pw} or supervisor / {super_pw}", flush=True)
-    sim = (
-        SimulatorConfig(args.sim_rate, args.sim_seed, args.sim_stuck_rate)
-        if args.simulate
-        else None
-    )
-    app = create_app(store, sim)
+    services = []
+    if args.simulate:
+        services.append(
+            Simulator(store, rate=args.sim_rate, seed=args.sim_seed, stuck_rate=args.sim_stuck_rate)
+        )
+    app = create_app(store, services)
     print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

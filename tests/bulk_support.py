@@ -13,7 +13,7 @@ import waiting
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.session import Console
 

@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
-from contact_center.db import audit, calls, sessions, users
-from contact_center.seed import seed
-from contact_center.store import Store, now, touch
-from contact_center.testing import ServerThread
+from contact_center.sim.seed import seed
+from contact_center.storage.clock import now
+from contact_center.storage.journal import touch
+from contact_center.storage.store import Store
+from contact_center.storage.tables import audit, calls, sessions, users
+from contact_center.testing.server import ServerThread
 
 ADMIN_PW = "admin-pw"
 SUPER_PW = "super-pw"

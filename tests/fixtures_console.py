@@ -389,7 +389,7 @@ SUPER_PW = "super-pw"
 @pytest.fixture
 def real_backend(tmp_path: Any) -> Iterator[Any]:
     """The reference backend in a thread on 127.0.0.1, seeded with 30 agents, no simulator."""
-    from contact_center.testing import ServerThread
+    from contact_center.testing.server import ServerThread
 
     server = ServerThread(tmp_path / "cc.db", seed_users=30)
     server.start()

@@ -19,9 +19,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select, update
 
-from contact_center.db import users
-from contact_center.store import touch
-from contact_center.testing import ServerThread
+from contact_center.storage.journal import touch
+from contact_center.storage.tables import users
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.bulk import ScopeKind
 from supervisor_console.session import Console

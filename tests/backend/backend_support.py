@@ -10,10 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from contact_center import auth
-from contact_center.db import calls, sessions, users
-from contact_center.store import Store, now, touch
-from contact_center.testing import ServerThread
+from contact_center.domain import auth
+from contact_center.storage.clock import now
+from contact_center.storage.journal import touch
+from contact_center.storage.store import Store
+from contact_center.storage.tables import calls, sessions, users
+from contact_center.testing.server import ServerThread
 
 ADMIN_PW = "admin-pw"
 SUPER_PW = "super-pw"

@@ -20,9 +20,9 @@ from backend_support import (  # the client fixtures are shared with tests/postg
 
 __all__ = ["admin", "anon", "supervisor"]
 
-from contact_center.seed import seed
-from contact_center.store import Store
-from contact_center.testing import ServerThread
+from contact_center.sim.seed import seed
+from contact_center.storage.store import Store
+from contact_center.testing.server import ServerThread
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Every per-user action and its rule (DESIGN.md, actions table)."""
+"""Every per-user action and its rule (docs/rules.md, "Single-user actions")."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from backend_support import (
 )
 from sqlalchemy import select
 
-from contact_center import auth
-from contact_center.db import (
+from contact_center.domain import auth
+from contact_center.storage.tables import (
     api_tokens,
     calls,
     contacts,
@@ -28,7 +28,7 @@ from contact_center.db import (
     users,
     voicemails,
 )
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 OFFLINE_TEXT = (
     "applies only to users whose status shows Unavailable or Busy",

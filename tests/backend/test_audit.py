@@ -9,12 +9,12 @@ import httpx
 from backend_support import agent_in, arrange, sql_rows
 from sqlalchemy import func, select
 
-from contact_center import db
-from contact_center.testing import ServerThread
+from contact_center.storage import tables
+from contact_center.testing.server import ServerThread
 
 
 def audit_rows(server: ServerThread) -> int:
-    return int(sql_rows(server, select(func.count().label("n")).select_from(db.audit))[0]["n"])
+    return int(sql_rows(server, select(func.count().label("n")).select_from(tables.audit))[0]["n"])
 
 
 def test_every_action_writes_one_record(

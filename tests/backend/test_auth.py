@@ -19,9 +19,9 @@ from backend_support import (
 )
 from sqlalchemy import select, update
 
-from contact_center import auth
-from contact_center.db import api_tokens, users
-from contact_center.testing import ServerThread
+from contact_center.domain import auth
+from contact_center.storage.tables import api_tokens, users
+from contact_center.testing.server import ServerThread
 
 
 def test_login_answers_token_role_and_expiry(server: ServerThread, anon: httpx.Client) -> None:
@@ -148,7 +148,7 @@ def test_a_token_stops_working_for_a_user_demoted_to_agent(
 
 def test_an_unknown_username_still_costs_a_password_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """No timing oracle: a wrong username runs the KDF like a wrong password does."""
-    from contact_center import auth
+    from contact_center.domain import auth
 
     calls: list[str] = []
     real = auth.hashlib.scrypt

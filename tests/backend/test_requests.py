@@ -21,8 +21,8 @@ from backend_support import (
 )
 from sqlalchemy import func, select
 
-from contact_center.db import audit
-from contact_center.testing import ServerThread
+from contact_center.storage.tables import audit
+from contact_center.testing.server import ServerThread
 
 HUGE = 10**20
 

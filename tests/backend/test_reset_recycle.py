@@ -1,4 +1,5 @@
-"""Reset and recycle a seat: each option does exactly what seed 003 says, and nothing more."""
+"""Reset and recycle a seat: each option does exactly what docs/rules.md ("Reset and recycle")
+says, and nothing more."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import httpx
 from backend_support import agent_in, assert_problem, row, sql_rows, store_of
 from sqlalchemy import select, update
 
-from contact_center.db import (
+from contact_center.storage.tables import (
     answering_rules,
     calls,
     contacts,
@@ -19,7 +20,7 @@ from contact_center.db import (
     users,
     voicemails,
 )
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 OPTIONS = (
     "delete_voicemail",

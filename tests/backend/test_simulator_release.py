@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from backend_support import agent_ids, arrange, store_of
 
-from contact_center.simulator import Simulator
-from contact_center.testing import ServerThread
+from contact_center.sim.simulator import Simulator
+from contact_center.testing.server import ServerThread
 
 
 def test_reset_releases_a_stuck_agent_and_stuck_agents_are_capped(

@@ -9,11 +9,13 @@ import httpx
 from backend_support import ADMIN_PW, SUPER_PW, agent_ids, arrange, sql_rows, store_of
 from sqlalchemy import func, select
 
-from contact_center import db
-from contact_center.seed import seed
-from contact_center.simulator import Simulator
-from contact_center.store import Store, current_cursor, user_rows
-from contact_center.testing import ServerThread
+from contact_center.sim.seed import seed
+from contact_center.sim.simulator import Simulator
+from contact_center.storage import tables
+from contact_center.storage.journal import current_cursor
+from contact_center.storage.rows import user_rows
+from contact_center.storage.store import Store
+from contact_center.testing.server import ServerThread
 
 
 def rows_by_id(store: Store) -> dict[int, dict[str, object]]:
@@ -37,12 +39,12 @@ def test_step_moves_agents_and_records_changes(server: ServerThread) -> None:
     with store.read() as conn:
         seq, _ = current_cursor(conn)
         recorded = conn.execute(
-            select(db.changes.c.user_id).where(db.changes.c.seq > cursor)
+            select(tables.changes.c.user_id).where(tables.changes.c.seq > cursor)
         ).scalars()
         assert set(recorded) == set(moved)
     assert seq > cursor
     # a live call is one per user at most, and only busy users start calls
-    live = sql_rows(server, select(db.calls).where(db.calls.c.ended_at.is_(None)))
+    live = sql_rows(server, select(tables.calls).where(tables.calls.c.ended_at.is_(None)))
     assert len({c["user_id"] for c in live}) == len(live)
 
 
@@ -75,7 +77,7 @@ def test_agent_kept_on_a_call_through_a_status_change_does_not_break_the_simulat
     sim = Simulator(store_of(server), seed=2, stuck_rate=0.0)
     for _ in range(5):
         sim.step(40)
-    live = sql_rows(server, select(db.calls.c.user_id).where(db.calls.c.ended_at.is_(None)))
+    live = sql_rows(server, select(tables.calls.c.user_id).where(tables.calls.c.ended_at.is_(None)))
     assert len(live) == len({c["user_id"] for c in live})
 
 
@@ -87,7 +89,9 @@ def test_seed_two_thousand(tmp_path: Path) -> None:
         took = time.perf_counter() - started
         with store.read() as conn:
             rows = user_rows(conn)
-            n_numbers = conn.execute(select(func.count()).select_from(db.phone_numbers)).scalar()
+            n_numbers = conn.execute(
+                select(func.count()).select_from(tables.phone_numbers)
+            ).scalar()
         statuses = {r["status"] for r in rows}
     finally:
         store.dispose()

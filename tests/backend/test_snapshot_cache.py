@@ -10,8 +10,10 @@ from typing import Any
 from backend_support import ADMIN_PW, SUPER_PW
 from sqlalchemy import event
 
-from contact_center.seed import seed
-from contact_center.store import SnapshotCache, Store, current_cursor, touch
+from contact_center.sim.seed import seed
+from contact_center.storage.journal import current_cursor, touch
+from contact_center.storage.rows import SnapshotCache
+from contact_center.storage.store import Store
 
 X, Y = 3, 4
 

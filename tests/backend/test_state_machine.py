@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 AGENTS = 4
 STATUSES = ["available", "busy", "unavailable", "break", "dnd", "meeting", "other", "offline"]

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 
-from contact_center.db import calls, sessions, users
-from contact_center.seed import seed
-from contact_center.store import Store, now, touch
+from contact_center.sim.seed import seed
+from contact_center.storage.clock import now
+from contact_center.storage.journal import touch
+from contact_center.storage.store import Store
+from contact_center.storage.tables import calls, sessions, users
 
 ADMIN_PW = "admin-e2e-password"
 SUPER_PW = "super-e2e-password"

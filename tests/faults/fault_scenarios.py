@@ -32,9 +32,9 @@ from faultproxy import FaultProxy
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from contact_center.simulator import Simulator
-from contact_center.store import Store
-from contact_center.testing import ServerThread
+from contact_center.sim.simulator import Simulator
+from contact_center.storage.store import Store
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient, new_idempotency_key
 from supervisor_console.api.errors import (
     ApiError,
@@ -274,7 +274,7 @@ class Writer:
 
 
 def _seq(store: Store) -> int:
-    from contact_center.store import current_cursor
+    from contact_center.storage.journal import current_cursor
 
     with store.read() as conn:
         return current_cursor(conn)[0]

@@ -32,10 +32,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select, update
 
-from contact_center import auth
-from contact_center.db import users
-from contact_center.seed import _user
-from contact_center.testing import ServerThread
+from contact_center.domain import auth
+from contact_center.sim.seed import _user
+from contact_center.storage.tables import users
+from contact_center.testing.server import ServerThread
 
 FUZZ_ADMIN_ID = 987_654_321
 FUZZ_ADMIN = "fuzz-admin"

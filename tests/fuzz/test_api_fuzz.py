@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from api_fuzz import FuzzReport, fuzz
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 
 @pytest.fixture

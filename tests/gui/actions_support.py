@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 from supervisor_console.actions.execute import RetryPolicy
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status, UserRow

@@ -14,8 +14,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from contact_center.db import leads, sessions, users, voicemails
-from contact_center.testing import ServerThread
+from contact_center.storage.tables import leads, sessions, users, voicemails
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.types import Status
 from supervisor_console.views.dialogs.confirm import ConfirmDialog
 from supervisor_console.views.dialogs.password import (

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import select
 
-from contact_center.db import calls
-from contact_center.testing import ServerThread
+from contact_center.storage.tables import calls
+from contact_center.testing.server import ServerThread
 from supervisor_console.actions.execute import OutcomeKind
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.types import Status
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.types import Status
 from supervisor_console.bulk import JobState, ScopeKind
 from supervisor_console.session import Console

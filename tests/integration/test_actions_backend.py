@@ -19,8 +19,8 @@ from fixtures_actions import (
 )
 from sqlalchemy import select
 
-from contact_center.db import calls, leads, sessions, users
-from contact_center.testing import ServerThread
+from contact_center.storage.tables import calls, leads, sessions, users
+from contact_center.testing.server import ServerThread
 from supervisor_console.actions import BY_KEY, OutcomeKind, RetryPolicy, execute
 from supervisor_console.actions.params import LogoutParams, PasswordParams, StatusChoice
 from supervisor_console.api.client import ApiClient

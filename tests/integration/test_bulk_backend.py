@@ -12,8 +12,8 @@ from bulk_support import ADMIN_PW, SUPER_PW, server, signed_in
 from fixtures_actions import agent_ids, arrange, rows
 from sqlalchemy import select
 
-from contact_center.db import audit, users
-from contact_center.testing import ServerThread
+from contact_center.storage.tables import audit, users
+from contact_center.testing.server import ServerThread
 from supervisor_console import bulk
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.errors import ForbiddenError

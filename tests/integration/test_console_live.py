@@ -18,7 +18,7 @@ import qasync
 import waiting
 from PySide6.QtCore import QSettings
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status
 from supervisor_console.panel.columns import Column

@@ -67,7 +67,7 @@ async def test_change_shows_within_a_second(
 async def test_outage_and_restart_converge(
     real_backend: Any, followed: tuple[ChangeFeed, Recorder], admin: ApiClient, tmp_path: Path
 ) -> None:
-    from contact_center.testing import ServerThread
+    from contact_center.testing.server import ServerThread
 
     feed, rec = followed
     me = next(r for r in rec.state.values() if r.username == "admin")

@@ -35,10 +35,15 @@ from backend_support import (
     supervisor,
 )
 
-from contact_center.pgcluster import Cluster, ClusterUnavailable, create_database, drop_database
-from contact_center.seed import seed
-from contact_center.store import Store
-from contact_center.testing import ServerThread
+from contact_center.sim.seed import seed
+from contact_center.storage.store import Store
+from contact_center.testing.pgcluster import (
+    Cluster,
+    ClusterUnavailable,
+    create_database,
+    drop_database,
+)
+from contact_center.testing.server import ServerThread
 
 __all__ = ["admin", "anon", "supervisor"]  # shared client fixtures, used by name
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from backend_support import agent_in, client_for, start_server, token_for
 
-from contact_center.testing import ServerThread
+from contact_center.testing.server import ServerThread
 
 BACKEND = Path(__file__).resolve().parents[1] / "backend"
 # FastAPI 0.165 builds a route's parameters lazily, at the first request that matches

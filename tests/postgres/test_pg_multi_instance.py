@@ -14,10 +14,10 @@ import pytest
 from backend_support import agent_ids, agent_in, client_for, store_of, token_for
 from sqlalchemy import func, select
 
-from contact_center import db
-from contact_center.pgfeed import APPLICATION_NAME, FeedListener
-from contact_center.simulator import Simulator
-from contact_center.testing import ServerThread
+from contact_center.feed.pglisten import APPLICATION_NAME, FeedListener
+from contact_center.sim.simulator import Simulator
+from contact_center.storage import tables
+from contact_center.testing.server import ServerThread
 
 Pair = tuple[ServerThread, ServerThread]
 # FastAPI 0.165 builds a route's parameters lazily, at the first request that matches
@@ -34,7 +34,8 @@ def pair(pg_db: str, make_server: Callable[..., ServerThread]) -> Pair:
 
 
 def listener_of(srv: ServerThread) -> FeedListener:
-    listener = store_of(srv)._feed_listener
+    assert srv.app is not None
+    listener = srv.app.state.feed_listener
     assert isinstance(listener, FeedListener)
     assert listener.connected.wait(5)
     return listener
@@ -176,8 +177,8 @@ def test_same_idempotency_key_on_both_instances_at_once_is_applied_once(
         with store_of(a).read() as conn:
             n = conn.execute(
                 select(func.count())
-                .select_from(db.audit)
-                .where(db.audit.c.target_id == uid, db.audit.c.action == "reset-dialer")
+                .select_from(tables.audit)
+                .where(tables.audit.c.target_id == uid, tables.audit.c.action == "reset-dialer")
             ).scalar_one()
         assert n == 1
 
@@ -230,9 +231,9 @@ def test_a_bulk_job_runs_once_with_two_runners(
     assert job["failed"] == 0
     with store_of(b).read() as conn:
         per_user = conn.execute(
-            select(db.audit.c.target_id, func.count())
-            .where(db.audit.c.job_id == job_id)
-            .group_by(db.audit.c.target_id)
+            select(tables.audit.c.target_id, func.count())
+            .where(tables.audit.c.job_id == job_id)
+            .group_by(tables.audit.c.target_id)
         ).all()
     assert all(n == 1 for _, n in per_user) and len(per_user) == job["done"]
 

@@ -28,9 +28,9 @@ from openapi_requests import Probe, classify, probes
 from PySide6.QtCore import QSettings
 from sqlalchemy import select
 
-from contact_center import auth
-from contact_center.db import api_tokens, users
-from contact_center.testing import ServerThread
+from contact_center.domain import auth
+from contact_center.storage.tables import api_tokens, users
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient, AuthError, new_idempotency_key
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.session import Console

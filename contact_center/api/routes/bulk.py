@@ -1,0 +1,71 @@
+"""Bulk jobs over HTTP: preview, create, watch, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from contact_center.api.dependencies import StoreDep, Who, require_admin
+from contact_center.api.problems import ProblemError
+from contact_center.api.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
+from contact_center.domain import auth, bulk
+from contact_center.domain.rules import ACTIONS
+
+router = APIRouter(prefix="/api/v1/bulk-jobs", tags=["bulk"])
+
+
+def _checked(body: BulkBody, who: auth.Principal) -> tuple[dict[str, Any], dict[str, Any]]:
+    spec = ACTIONS[body.action]
+    if spec.admin_only:
+        require_admin(who, spec.verb)
+    params = body.params.model_dump(exclude_none=True)
+    if body.action == "set-status" and "status" not in params:
+        raise ProblemError(422, "Missing status", "Choose the status to set.")
+    if body.action == "set-role" and "role" not in params:
+        raise ProblemError(422, "Missing role", "Choose the role to set.")
+    if body.action.split("-")[0] in ("add", "remove") and not params.get("values"):
+        raise ProblemError(422, "Missing values", "Choose at least one value.")
+    return body.scope.model_dump(), params
+
+
+@router.post("/preview", response_model=BulkPreview)
+def preview_job(body: BulkBody, store: StoreDep, who: Who) -> dict[str, Any]:
+    scope, params = _checked(body, who)
+    return bulk.preview(store, body.action, scope, params)
+
+
+@router.post("", response_model=BulkCreated, status_code=202)
+def create_job(body: BulkBody, request: Request, store: StoreDep, who: Who) -> dict[str, Any]:
+    scope, params = _checked(body, who)
+    expected = None
+    if body.expected_versions is not None:
+        try:
+            expected = {int(k): v for k, v in body.expected_versions.items()}
+        except ValueError:
+            raise ProblemError(422, "Bad expected_versions", "Keys must be user ids.") from None
+    job_id, total = bulk.create_job(store, who.username, body.action, scope, params, expected)
+    request.app.state.bulk_runner.submit()
+    return {"id": job_id, "total": total}
+
+
+@router.get("/{job_id}", response_model=BulkJob)
+def get_job(job_id: DbId, store: StoreDep, who: Who, results: bool = True) -> dict[str, Any]:
+    """The job's progress; `results=false` leaves out the per-user list (cheap to poll)."""
+    view = bulk.job_view(store, job_id, with_results=results)
+    if view is None:
+        raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")
+    return view
+
+
+@router.post("/{job_id}/cancel", response_model=BulkJob)
+def cancel_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
+    job = bulk.job_view(store, job_id, with_results=False)
+    if job is None:
+        raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")
+    if job["actor"] != who.username:
+        require_admin(who, "cancel another person's bulk job")
+    bulk.request_cancel(store, job_id)
+    view = bulk.job_view(store, job_id)
+    assert view is not None
+    return view

@@ -1,0 +1,27 @@
+"""Why an action did not run. Each becomes an HTTP problem in `api/` (404, 409 or 422)
+or a "skipped" item of a bulk job; in every case nothing was changed."""
+
+from __future__ import annotations
+
+
+class NotFound(Exception):
+    pass
+
+
+class Refused(Exception):
+    """The action's rule does not hold for this user; nothing was changed.
+
+    `reason` is the short form a bulk result lists ("not Unavailable or Busy").
+    """
+
+    def __init__(self, detail: str, reason: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason or detail
+
+
+class BadInput(Refused):
+    """The request's values are not acceptable (e.g. an invalid email); nothing was changed."""
+
+
+class Conflict(Exception):
+    """The row changed since the supervisor looked; nothing was changed."""

@@ -1,0 +1,257 @@
+"""The catalogue of actions on a user: who may run each, its rule, what it changes.
+
+Each `ActionSpec` pairs a rule (`check`, on the panel row: raises `Refused`) with an effect
+(`apply`, in the caller's transaction). The per-user endpoints, the bulk jobs and the bulk
+preview all use these, so they always agree; `actions.py` runs them. Every rule, its texts
+and where it comes from: docs/rules.md, "Single-user actions" (one section per action).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from contact_center.domain import auth
+from contact_center.domain.errors import BadInput, Refused
+from contact_center.domain.recycle import reset_user
+from contact_center.domain.users import (
+    STATUS_LABELS,
+    display_name,
+    end_all_sessions,
+    end_live_call,
+    set_status,
+)
+from contact_center.storage.clock import now
+from contact_center.storage.journal import record_deletion
+from contact_center.storage.rows import Row
+from contact_center.storage.tables import leads, phone_numbers, sessions, users
+
+SETTABLE_STATUSES = ("break", "dnd", "meeting", "other")
+# An admin locking themselves out (or demoting the last admin) is never intended
+# (docs/rules.md, "Who may run what").
+NOT_ON_SELF = frozenset({"deactivate", "delete", "reset", "set-role"})
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: str
+    admin_only: bool
+    verb: str  # for "Your role (supervisor) cannot <verb>."
+    apply: Callable[[Connection, Row, str, dict[str, Any]], dict[str, Any]]
+    # Rule on the panel row (status, sessions, flags): raises Refused. Used by the
+    # action itself and by the bulk preview, so both always agree.
+    check: Callable[[Row, dict[str, Any]], None] = lambda row, params: None
+    disconnects_calls: bool = False
+
+
+# docs/rules.md, "Reset dialer status".
+def _check_reset_dialer(row: Row, params: dict[str, Any]) -> None:
+    if row["status"] not in ("unavailable", "busy"):
+        raise Refused(
+            f"The dialer reset applies only to users whose status shows Unavailable or Busy; "
+            f"{display_name(row)} is {STATUS_LABELS[row['status']]}. Check that the user is "
+            "signed in and that the dialer is enabled for their account.",
+            "not Unavailable or Busy",
+        )
+
+
+def _reset_dialer(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    call = end_live_call(conn, raw["id"], "supervisor reset")
+    set_status(conn, raw["id"], "available")
+    conn.execute(update(sessions).where(sessions.c.user_id == raw["id"]).values(last_seen=now()))
+    msg = f"{display_name(raw)} is now Available."
+    if call:
+        msg += f" The call with {call['peer']} was disconnected; its log was kept."
+    return {"disconnected_call": call, "message": msg}
+
+
+# docs/rules.md, "Force logout".
+def _check_logout(row: Row, params: dict[str, Any]) -> None:
+    if row["session_count"] == 0:
+        raise Refused(f"{display_name(row)} has no active sessions.", "no active sessions")
+
+
+def _logout(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    uid = raw["id"]
+    ids = [r[0] for r in conn.execute(select(sessions.c.id).where(sessions.c.user_id == uid))]
+    one = params.get("session_id")
+    if one is not None:
+        if one not in ids:
+            raise Refused(f"Session {one} is not an active session of {display_name(raw)}.")
+        conn.execute(delete(sessions).where(sessions.c.id == one))
+        if len(ids) > 1:
+            return {"ended_sessions": 1}
+    return {"ended_sessions": max(1, end_all_sessions(conn, uid, "forced logout"))}
+
+
+# docs/rules.md, "Deactivate and activate".
+def _check_deactivate(row: Row, params: dict[str, Any]) -> None:
+    if not row["active"]:
+        raise Refused(f"{display_name(row)} is already deactivated.", "already deactivated")
+
+
+def _check_activate(row: Row, params: dict[str, Any]) -> None:
+    if row["active"]:
+        raise Refused(f"{display_name(row)} is already active.", "already active")
+
+
+def _deactivate(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    ended = end_all_sessions(conn, raw["id"], "user deactivated")
+    conn.execute(update(users).where(users.c.id == raw["id"]).values(active=False))
+    return {"ended_sessions": ended}
+
+
+def _activate(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    conn.execute(update(users).where(users.c.id == raw["id"]).values(active=True))
+    return {}
+
+
+# docs/rules.md, "Reset password".
+def _reset_password(
+    conn: Connection, raw: Row, actor: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    password = auth.temporary_password()
+    conn.execute(
+        update(users)
+        .where(users.c.id == raw["id"])
+        .values(
+            password_hash=auth.hash_password(password),
+            must_change_password=bool(params.get("require_change", True)),
+        )
+    )
+    ended = end_all_sessions(conn, raw["id"], "password reset")
+    return {"temporary_password": password, "ended_sessions": ended}
+
+
+# docs/rules.md, "Reset 2FA".
+def _check_reset_2fa(row: Row, params: dict[str, Any]) -> None:
+    if not row["two_factor"]:
+        raise Refused(
+            f"{display_name(row)} does not have two-factor authentication enabled.",
+            "2FA not enabled",
+        )
+
+
+def _reset_2fa(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    conn.execute(
+        update(users)
+        .where(users.c.id == raw["id"])
+        .values(two_factor=False, totp_secret=None, backup_codes=None)
+    )
+    return {}
+
+
+# docs/rules.md, "Delete user".
+def _delete(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    uid = raw["id"]
+    ended = end_all_sessions(conn, uid, "user deleted")
+    unassigned = conn.execute(
+        update(leads).where(leads.c.owner_id == uid).values(owner_id=None)
+    ).rowcount
+    conn.execute(
+        update(phone_numbers)
+        .where(phone_numbers.c.user_id == uid)
+        .values(user_id=None, state="available")
+    )
+    conn.execute(delete(users).where(users.c.id == uid))
+    record_deletion(conn, uid)
+    return {"deleted_id": uid, "unassigned_leads": int(unassigned), "ended_sessions": ended}
+
+
+# docs/rules.md, "Set status for the user".
+def _check_set_status(row: Row, params: dict[str, Any]) -> None:
+    status = params.get("status")
+    # Bad input (422 for one user), not a state conflict: a retry after a refresh won't help.
+    if status not in SETTABLE_STATUSES:
+        raise BadInput("The status must be one of break, dnd, meeting or other.", "bad status")
+    if status == "other" and not (params.get("text") or "").strip():
+        raise BadInput("A status of Other needs a text saying what it is.", "no text for Other")
+    if row["status"] == "offline":
+        raise Refused(
+            f"{display_name(row)} is Offline; a status can only be set for a signed-in user.",
+            "Offline",
+        )
+
+
+def _set_status_action(
+    conn: Connection, raw: Row, actor: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    status = params["status"]
+    text = (params.get("text") or "").strip() or None
+    set_status(conn, raw["id"], status, text if status == "other" else None)
+    return {}
+
+
+# docs/rules.md, "Set role; skills, tags and desks (bulk only)".
+def _edited(current: list[str], values: list[str], mode: str) -> list[str]:
+    if mode == "add":
+        return current + [v for v in values if v not in current]
+    if mode == "remove":
+        return [v for v in current if v not in values]
+    return list(dict.fromkeys(values))
+
+
+def _list_spec(column: str, mode: str) -> ActionSpec:
+    def check(row: Row, params: dict[str, Any]) -> None:
+        values = [str(v) for v in params.get("values") or []]
+        if not values and mode != "set":
+            raise Refused(f"Choose the {column} to {mode}.", f"no {column} given")
+        if _edited(list(row[column]), values, mode) == list(row[column]):
+            raise Refused(f"Nothing to change for {display_name(row)}.", f"{column} already so")
+
+    def apply(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+        new = _edited(list(raw[column] or []), [str(v) for v in params.get("values") or []], mode)
+        conn.execute(update(users).where(users.c.id == raw["id"]).values({column: new}))
+        return {}
+
+    return ActionSpec(f"{mode}-{column}", True, f"change {column}", apply, check)
+
+
+def _check_set_role(row: Row, params: dict[str, Any]) -> None:
+    role = params.get("role")
+    if role not in ("agent", "supervisor", "admin"):
+        raise Refused("The role must be agent, supervisor or admin.", "bad role")
+    if row["role"] == role:
+        raise Refused(f"{display_name(row)} is already {role}.", f"already {role}")
+
+
+def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    conn.execute(update(users).where(users.c.id == raw["id"]).values(role=params["role"]))
+    auth.role_changed(raw["id"])
+    return {}
+
+
+# docs/rules.md, "Reset and recycle" (recycle.py).
+def _reset(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
+    return reset_user(conn, raw, params)
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    s.name: s
+    for s in [
+        ActionSpec(
+            "reset-dialer", False, "reset dialers", _reset_dialer, _check_reset_dialer, True
+        ),
+        ActionSpec("logout", False, "log users out", _logout, _check_logout, True),
+        ActionSpec("set-status", False, "set statuses", _set_status_action, _check_set_status),
+        ActionSpec("deactivate", True, "deactivate users", _deactivate, _check_deactivate, True),
+        ActionSpec("activate", True, "activate users", _activate, _check_activate),
+        ActionSpec(
+            "reset-password", True, "reset passwords", _reset_password, disconnects_calls=True
+        ),
+        ActionSpec(
+            "reset-2fa", True, "reset two-factor authentication", _reset_2fa, _check_reset_2fa
+        ),
+        ActionSpec("delete", True, "delete users", _delete, disconnects_calls=True),
+        ActionSpec("reset", True, "reset and recycle users", _reset),
+        ActionSpec("set-role", True, "change roles", _set_role, _check_set_role),
+    ]
+    + [
+        _list_spec(col, mode)
+        for col in ("skills", "tags", "desks")
+        for mode in ("add", "remove", "set")
+    ]
+}

@@ -1,0 +1,70 @@
+"""A user as the actions see it: status labels, the display name, the locked row, and the
+changes several actions share (set a status, end the live call, end every session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from contact_center.domain import auth
+from contact_center.domain.errors import NotFound
+from contact_center.storage.clock import now
+from contact_center.storage.rows import Row, user_name
+from contact_center.storage.tables import calls, sessions, users
+
+# docs/rules.md, "Statuses and stuck dialers".
+STATUS_LABELS = {
+    "available": "Available",
+    "busy": "Busy",
+    "unavailable": "Unavailable",
+    "break": "Break",
+    "dnd": "Do Not Disturb",
+    "meeting": "Meeting",
+    "other": "Other",
+    "offline": "Offline",
+}
+
+
+def load_raw(conn: Connection, user_id: int) -> Row:
+    row = conn.execute(select(users).where(users.c.id == user_id).with_for_update()).first()
+    if row is None:
+        raise NotFound(f"There is no user with id {user_id}.")
+    return dict(row._mapping)
+
+
+def display_name(raw: Row) -> str:
+    return user_name(raw["first_name"], raw["last_name"], raw["username"])
+
+
+def set_status(conn: Connection, uid: int, status: str, text: str | None = None) -> None:
+    t = now()
+    conn.execute(
+        update(users)
+        .where(users.c.id == uid)
+        .values(status=status, status_text=text, status_since=t, last_activity=t)
+    )
+
+
+def end_live_call(conn: Connection, uid: int, ended_by: str) -> dict[str, Any] | None:
+    """End the user's live call, if any (its log is kept); what it was."""
+    live = conn.execute(
+        select(calls.c.id, calls.c.direction, calls.c.peer).where(
+            calls.c.user_id == uid, calls.c.ended_at.is_(None)
+        )
+    ).first()
+    if live is None:
+        return None
+    conn.execute(
+        update(calls).where(calls.c.id == live.id).values(ended_at=now(), ended_by=ended_by)
+    )
+    return {"id": live.id, "direction": live.direction, "peer": live.peer}
+
+
+def end_all_sessions(conn: Connection, uid: int, reason: str) -> int:
+    """End every session and live call; the user goes offline. Returns sessions ended."""
+    ended = conn.execute(delete(sessions).where(sessions.c.user_id == uid)).rowcount
+    end_live_call(conn, uid, reason)
+    set_status(conn, uid, "offline")
+    auth.revoke_user_tokens(conn, uid)
+    return int(ended)

@@ -1,0 +1,1 @@
+"""How changes reach the consoles: the long poll, its shared answers, the wake-ups."""

@@ -1,1 +1,0 @@
-"""Alembic migrations of the backend's schema (SQLite and PostgreSQL); see `schema.py`."""

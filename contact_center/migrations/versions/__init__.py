@@ -1,1 +1,0 @@
-"""Alembic revisions, oldest first; `schema.HEAD` names the newest."""

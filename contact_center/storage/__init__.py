@@ -1,0 +1,1 @@
+"""Persistence: tables, engine, migrations, transactions, the change journal, the rows."""

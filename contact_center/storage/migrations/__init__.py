@@ -1,0 +1,1 @@
+"""Alembic migrations of the backend's schema (SQLite and PostgreSQL); see `../migrate.py`."""

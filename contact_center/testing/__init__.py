@@ -1,0 +1,1 @@
+"""Support for tests and benchmarks: a backend in a thread, a throwaway PostgreSQL cluster."""
