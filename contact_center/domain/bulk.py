@@ -30,16 +30,23 @@ def is_stuck(row: Row) -> bool:
     return row["status"] in ("busy", "unavailable") and row["live_call"] is None
 
 
+def search_matches(search: str, fields: Sequence[str | None]) -> bool:
+    """The panel's search, word for word the console's (docs/rules.md, "Search"): every
+    word of `search` is a case-folded substring of one of the fields."""
+    values = [value.casefold() for value in fields if value]
+    return all(any(word in value for value in values) for word in search.casefold().split())
+
+
 def matches(row: Row, f: dict[str, Any]) -> bool:
     """The console's filters, applied on the server for a filter-scoped job."""
-    if f.get("search"):
-        needle = f["search"].lower()
-        hay = " ".join(
-            str(row[k] or "")
-            for k in ("first_name", "last_name", "username", "email", "extension", "phone_number")
-        ).lower()
-        if needle not in hay:
-            return False
+    if f.get("search") and not search_matches(
+        f["search"],
+        (
+            user_name(row["first_name"], row["last_name"], row["username"]),
+            row["username"], row["email"], row["extension"], row["phone_number"],
+        ),
+    ):  # fmt: skip
+        return False
     checks = [
         (f.get("statuses"), lambda v: row["status"] in v),
         (f.get("desk"), lambda v: v in row["desks"]),

@@ -13,6 +13,13 @@ DEFAULT_STUCK_LIMIT = timedelta(minutes=30)
 _STUCK_STATUSES = frozenset({Status.BUSY, Status.UNAVAILABLE})
 
 
+def search_matches(search: str, fields: Iterable[str | None]) -> bool:
+    """The search, word for word the server's for a filter-scoped bulk job (docs/rules.md,
+    "Search"): every word of `search` is a case-folded substring of one of the fields."""
+    values = [value.casefold() for value in fields if value]
+    return all(any(word in value for value in values) for word in search.casefold().split())
+
+
 def stuck_reason(row: UserRow, now: datetime, limit: timedelta) -> str | None:
     """Why the row's dialer looks stuck, or None when it does not."""
     call = row.live_call
@@ -66,12 +73,8 @@ class PanelFilter:
         return not self.search or self._search_matches(row)
 
     def _search_matches(self, row: UserRow) -> bool:
-        needle = self.search.casefold()
-        return any(
-            needle in value.casefold()
-            for value in (row.name, row.username, row.email, row.extension, row.phone_number)
-            if value
-        )
+        fields = (row.name, row.username, row.email, row.extension, row.phone_number)
+        return search_matches(self.search, fields)
 
     def to_dict(self) -> dict[str, Any]:
         """A QSettings-friendly form (plain strings and lists)."""
