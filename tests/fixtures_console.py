@@ -29,6 +29,7 @@ import keyring.errors
 import pytest
 import waiting
 
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 
 TIME = "2026-11-23T09:00:00+00:00"
@@ -389,8 +390,6 @@ SUPER_PW = "super-pw"
 @pytest.fixture
 def real_backend(tmp_path: Any) -> Iterator[Any]:
     """The reference backend in a thread on 127.0.0.1, seeded with 30 agents, no simulator."""
-    from contact_center.testing.server import ServerThread
-
     server = ServerThread(tmp_path / "cc.db", seed_users=30)
     server.start()
     yield server

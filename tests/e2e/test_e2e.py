@@ -127,7 +127,8 @@ def test_sign_out_then_remember_me_survives_a_restart(console: Console, backend:
     assert dialog is not None
     console.wait_focus("password")  # server and username are kept: only the password
     main = console.main()
-    assert main["title"] == MAIN + "not signed in" and main["rows_total"] == 0
+    assert main["title"] == MAIN + "not signed in"
+    assert main["rows_total"] == 0
     assert stored(keyring_file) == {}  # forgotten here…
     me = httpx.get(
         f"{backend.url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=5

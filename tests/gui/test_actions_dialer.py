@@ -93,7 +93,8 @@ async def test_confirm_on_busy_disconnects_the_call_and_keeps_its_log(
         dialog = await live.dialog(ConfirmDialog)
         dialog.confirm_button.click()
         (outcome,) = await live.settled()
-        assert outcome.ok and live.row(uid).live_call is None
+        assert outcome.ok
+        assert live.row(uid).live_call is None
         assert f"The call with {PEER} was disconnected; its log was kept." in outcome.message
     ended = rows(server, select(calls).where(calls.c.user_id == uid, calls.c.ended_by.isnot(None)))
     assert [c["ended_by"] for c in ended if c["peer"] == PEER] == ["supervisor reset"]
@@ -118,7 +119,8 @@ async def test_status_changed_while_the_dialog_was_open(
         notice.close_button.click()
         (outcome,) = await live.settled()
         assert outcome.kind is OutcomeKind.CONFLICT
-        assert live.actions.reset_marks.state(uid) is None and uid not in live.window.model.marks
+        assert live.actions.reset_marks.state(uid) is None
+        assert uid not in live.window.model.marks
     assert audit_actions(server, uid) == []
 
 
@@ -161,7 +163,8 @@ async def test_reset_not_available_within_the_limit_suggests_next_steps(
             await until(lambda: "not Available" in status_cell.data(), "the overdue mark")
             assert status_cell.data() == "Unavailable · not Available after 0.4 s"
             tips = live.actions.buttons.troubleshooting
-            assert tips.isVisible() and "wait 30 seconds and check the row again" in tips.text()
+            assert tips.isVisible()
+            assert "wait 30 seconds and check the row again" in tips.text()
             assert "close and reopen their dialer" in tips.text()
             notice.close_button.click()
             await live.settled()

@@ -35,14 +35,18 @@ async def test_a_sign_in_dialog_closing_never_ends_the_run(console_settings: QSe
     try:
         await console.start("")
         window, dialog = console.window, console.dialog
-        assert window is not None and dialog is not None and window.isVisible()
+        assert window is not None
+        assert dialog is not None
+        assert window.isVisible()
         assert window.windowTitle() == "Supervisor Console — not signed in"
         dialog.reject()
         await asyncio.sleep(0.1)
-        assert window.isVisible() and not console.closed.is_set()
+        assert window.isVisible()
+        assert not console.closed.is_set()
         assert not window.sign_out_action.isEnabled()
         window.sign_in_action.trigger()  # Session ▸ Sign in… opens it again
-        assert console.dialog is not None and console.dialog.isVisible()
+        assert console.dialog is not None
+        assert console.dialog.isVisible()
         console.dialog.reject()
         window.close()
         await asyncio.wait_for(console.closed.wait(), 2)
@@ -60,13 +64,16 @@ async def test_closing_while_an_action_is_sent_waits_for_its_answer(
     try:
         sending.__enter__()
         window.close()
-        assert window.isVisible() and not console.closed.is_set()
-        assert console.leave_box is not None and console.leave_box.isVisible()
+        assert window.isVisible()
+        assert not console.closed.is_set()
+        assert console.leave_box is not None
+        assert console.leave_box.isVisible()
         assert console.leave_box.informativeText() == "Sending: Reset dialer status for Ada Khan."
         assert console.leave_box.defaultButton() is button(console, "Keep working")
         button(console, "Close when finished").click()
         await asyncio.sleep(0.3)
-        assert window.isVisible() and not console.closed.is_set()  # the answer has not come
+        assert window.isVisible()
+        assert not console.closed.is_set()
         assert "once the work under way has finished" in window.statusBar().currentMessage()
         sending.__exit__(None, None, None)
         await asyncio.wait_for(console.closed.wait(), 3)
@@ -84,7 +91,8 @@ async def test_keep_working_keeps_the_window(console_settings: QSettings) -> Non
             window.close()
             button(console, "Keep working").click()
             await asyncio.sleep(0.3)
-            assert window.isVisible() and not console.closed.is_set()
+            assert window.isVisible()
+            assert not console.closed.is_set()
         window.close()  # nothing in flight now: closes at once
         await asyncio.wait_for(console.closed.wait(), 2)
     finally:

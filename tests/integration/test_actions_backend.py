@@ -62,12 +62,15 @@ async def test_reset_busy_disconnects_the_call_and_keeps_its_log(
     before = rows(server, select(calls).where(calls.c.user_id == uid))
     outcome = await execute(supervisor, BY_KEY["reset-dialer"], row, None)
     assert outcome.kind is OutcomeKind.DONE, outcome.message
-    assert outcome.user is not None and outcome.user.status is Status.AVAILABLE
-    assert PEER in outcome.message and "log was kept" in outcome.message
+    assert outcome.user is not None
+    assert outcome.user.status is Status.AVAILABLE
+    assert PEER in outcome.message
+    assert "log was kept" in outcome.message
     after = rows(server, select(calls).where(calls.c.user_id == uid))
     assert len(after) == len(before)
     ended = [c for c in after if c["ended_by"] == "supervisor reset"]
-    assert len(ended) == 1 and ended[0]["recording"] == f"rec/{uid}/live.wav"
+    assert len(ended) == 1
+    assert ended[0]["recording"] == f"rec/{uid}/live.wav"
     assert audit_actions(server, uid) == ["reset-dialer"]
 
 
@@ -81,7 +84,8 @@ async def test_conflict_when_the_status_changed_since_the_supervisor_looked(
     assert outcome.kind is OutcomeKind.CONFLICT
     assert "Nothing was done" in outcome.message
     assert "now Offline (you saw Busy)" in outcome.message
-    assert outcome.user is not None and outcome.user.status is Status.OFFLINE
+    assert outcome.user is not None
+    assert outcome.user.status is Status.OFFLINE
     assert (await seen(supervisor, uid)).version == outcome.user.version  # nothing changed
     assert audit_actions(server, uid) == []
 
@@ -116,8 +120,10 @@ async def test_signed_out_is_reported_and_not_replayed(
     row = await seen(supervisor, uid)
     supervisor.use_token("revoked-or-expired", "supervisor")
     outcome = await execute(supervisor, BY_KEY["reset-dialer"], row, None, retry=FAST)
-    assert outcome.kind is OutcomeKind.SIGNED_OUT and outcome.attempts == 1
-    assert "Sign in again" in outcome.message and "was not done" in outcome.message
+    assert outcome.kind is OutcomeKind.SIGNED_OUT
+    assert outcome.attempts == 1
+    assert "Sign in again" in outcome.message
+    assert "was not done" in outcome.message
     assert audit_actions(server, uid) == []
 
 
@@ -134,7 +140,9 @@ async def test_dropped_answer_is_retried_with_the_same_key_and_applied_once(
         finally:
             await client.aclose()
         assert proxy.forwarded == 2
-    assert outcome.kind is OutcomeKind.DONE and outcome.attempts == 2 and outcome.replayed
+    assert outcome.kind is OutcomeKind.DONE
+    assert outcome.attempts == 2
+    assert outcome.replayed
     assert "applied once" in outcome.message
     assert audit_actions(server, uid) == ["reset-dialer"]
     assert count(server, select(calls).where(calls.c.ended_by == "supervisor reset")) == 1
@@ -153,7 +161,8 @@ async def test_unreachable_server_is_reported_as_unconfirmed(
             outcome = await execute(client, BY_KEY["reset-dialer"], row, None, retry=FAST)
         finally:
             await client.aclose()
-    assert outcome.kind is OutcomeKind.UNCONFIRMED and outcome.attempts == 4
+    assert outcome.kind is OutcomeKind.UNCONFIRMED
+    assert outcome.attempts == 4
     assert "applied at most once" in outcome.message
     assert audit_actions(server, uid) == []
 
@@ -161,12 +170,16 @@ async def test_unreachable_server_is_reported_as_unconfirmed(
 async def test_deactivate_ends_sessions(server: ServerThread, admin: ApiClient) -> None:
     uid = arrange(server, agent_ids(server)[0], "break", session_count=2)
     outcome = await execute(admin, BY_KEY["deactivate"], await seen(admin, uid), None)
-    assert outcome.kind is OutcomeKind.DONE and "2 sessions ended" in outcome.message
-    assert outcome.user is not None and not outcome.user.active
+    assert outcome.kind is OutcomeKind.DONE
+    assert "2 sessions ended" in outcome.message
+    assert outcome.user is not None
+    assert not outcome.user.active
     assert outcome.user.status is Status.OFFLINE
     assert count(server, select(sessions).where(sessions.c.user_id == uid)) == 0
     again = await execute(admin, BY_KEY["activate"], outcome.user, None)
-    assert again.ok and again.user is not None and again.user.active
+    assert again.ok
+    assert again.user is not None
+    assert again.user.active
 
 
 async def test_delete_unassigns_leads(server: ServerThread, admin: ApiClient) -> None:
@@ -174,7 +187,8 @@ async def test_delete_unassigns_leads(server: ServerThread, admin: ApiClient) ->
     owned = count(server, select(leads).where(leads.c.owner_id == uid))
     total = count(server, select(leads))
     outcome = await execute(admin, BY_KEY["delete"], await seen(admin, uid), None)
-    assert outcome.kind is OutcomeKind.DONE and outcome.deleted_id == uid
+    assert outcome.kind is OutcomeKind.DONE
+    assert outcome.deleted_id == uid
     assert f"{owned} lead" in outcome.message
     assert count(server, select(leads)) == total  # unassigned, not deleted
     assert count(server, select(leads).where(leads.c.owner_id == uid)) == 0
@@ -186,8 +200,11 @@ async def test_reset_password_secret_is_only_in_the_outcome(
     uid = arrange(server, agent_ids(server)[0], "available")
     row = await seen(admin, uid)
     outcome = await execute(admin, BY_KEY["reset-password"], row, PasswordParams(False))
-    assert outcome.ok and outcome.secret and len(outcome.secret) >= 8
-    assert outcome.secret not in repr(outcome) and "temporary_password" not in outcome.answer
+    assert outcome.ok
+    assert outcome.secret
+    assert len(outcome.secret) >= 8
+    assert outcome.secret not in repr(outcome)
+    assert "temporary_password" not in outcome.answer
     assert "1 session ended" in outcome.message
     stored = rows(server, select(users.c.must_change_password).where(users.c.id == uid))
     assert stored == [{"must_change_password": False}]
@@ -200,12 +217,15 @@ async def test_set_status_other_and_logout_one_session(
     row = await seen(supervisor, uid)
     choice = StatusChoice(Status.OTHER, "Training")
     outcome = await execute(supervisor, BY_KEY["set-status"], row, choice)
-    assert outcome.ok and outcome.message.endswith("is now Other: Training.")
+    assert outcome.ok
+    assert outcome.message.endswith("is now Other: Training.")
     first = (await supervisor.sessions(uid))[0]["id"]
     assert outcome.user is not None
     one = await execute(supervisor, BY_KEY["logout-session"], outcome.user, LogoutParams(first))
-    assert one.ok and "1 session ended" in one.message
-    assert one.user is not None and one.user.session_count == 1
+    assert one.ok
+    assert "1 session ended" in one.message
+    assert one.user is not None
+    assert one.user.session_count == 1
     assert one.user.status is Status.OTHER
 
 
@@ -213,7 +233,9 @@ async def test_reset_2fa_conflicts_when_it_is_off(server: ServerThread, admin: A
     uid = arrange(server, agent_ids(server)[0], "available", two_factor=True)
     row = await seen(admin, uid)
     done = await execute(admin, BY_KEY["reset-2fa"], row, None)
-    assert done.ok and done.user is not None and not done.user.two_factor
+    assert done.ok
+    assert done.user is not None
+    assert not done.user.two_factor
     refused = await execute(admin, BY_KEY["reset-2fa"], done.user, None)
     assert refused.kind is OutcomeKind.CONFLICT
     assert "does not have two-factor authentication enabled" in refused.message

@@ -39,7 +39,7 @@ from contact_center.sim.seed import seed
 from contact_center.storage.store import Store
 from contact_center.testing.pgcluster import (
     Cluster,
-    ClusterUnavailable,
+    ClusterUnavailableError,
     create_database,
     drop_database,
 )
@@ -67,7 +67,7 @@ def pg_server() -> Iterator[str]:
     try:
         # .ci/run names a directory whose clusters it stops if pytest dies before this does.
         cluster = Cluster(parent=os.environ.get("CONTACT_CENTER_PG_TMP"))
-    except ClusterUnavailable as exc:
+    except ClusterUnavailableError as exc:
         _unavailable(f"{exc} (or set CONTACT_CENTER_TEST_PG to a server's URL)")
         raise
     with cluster:

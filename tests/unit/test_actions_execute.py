@@ -57,12 +57,15 @@ def _row_json() -> dict[str, Any]:
 async def test_retries_reuse_one_key_and_the_same_body() -> None:
     client = ScriptedClient(NetworkError("dropped"), ServerError("x", status=503), answer())
     outcome = await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
-    assert outcome.kind is OutcomeKind.DONE and outcome.attempts == 3
+    assert outcome.kind is OutcomeKind.DONE
+    assert outcome.attempts == 3
     keys = {s["headers"]["Idempotency-Key"] for s in client.sent}
-    assert len(keys) == 1 and len(client.sent) == 3
+    assert len(keys) == 1
+    assert len(client.sent) == 3
     assert all(s["headers"]["If-Match"] == "8" for s in client.sent)
     assert all(s["json"] == {"expected_status": "unavailable"} for s in client.sent)
-    assert outcome.user is not None and outcome.user.status is Status.AVAILABLE
+    assert outcome.user is not None
+    assert outcome.user.status is Status.AVAILABLE
 
 
 async def test_each_confirmed_attempt_gets_a_new_key() -> None:
@@ -100,13 +103,15 @@ def test_reset_watch_pending_then_overdue_or_done() -> None:
     watch = ResetWatch(limit=30, clock=lambda: now[0])
     watch.start(1)
     watch.start(2)
-    assert watch.state(1) is WatchState.PENDING and watch.next_deadline_in() == 30
+    assert watch.state(1) is WatchState.PENDING
+    assert watch.next_deadline_in() == 30
     assert watch.observe([make_row(1, status=Status.AVAILABLE)]) == [1]
     assert watch.state(1) is None
     now[0] = 129.9
     assert watch.check() == []
     now[0] = 130.0
-    assert watch.check() == [2] and watch.state(2) is WatchState.OVERDUE
+    assert watch.check() == [2]
+    assert watch.state(2) is WatchState.OVERDUE
     assert mark_text(WatchState.OVERDUE, 30) == "not Available after 30 s"
     assert watch.observe([make_row(2, status=Status.BUSY)]) == []
     assert watch.observe([make_row(2, status=Status.AVAILABLE)]) == [2]

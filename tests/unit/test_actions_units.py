@@ -46,9 +46,12 @@ def test_menu_lists_every_action_in_order_with_shortcuts() -> None:
     items = menu_items(row_in(Status.BUSY), "admin")
     assert [i.key for i in items] == SUPERVISE + ADMIN
     shortcuts = {i.key: i.shortcut for i in items}
-    assert shortcuts["reset-dialer"] == "R" and shortcuts["logout"] == "L"
-    assert shortcuts["deactivate"] == "Ctrl+D" and shortcuts["delete"] == "Del"
-    assert shortcuts["set-status"] == "S" and shortcuts["details"] == "Return"
+    assert shortcuts["reset-dialer"] == "R"
+    assert shortcuts["logout"] == "L"
+    assert shortcuts["deactivate"] == "Ctrl+D"
+    assert shortcuts["delete"] == "Del"
+    assert shortcuts["set-status"] == "S"
+    assert shortcuts["details"] == "Return"
     assert [i.key for i in items if i.separator_before] == ["reset-dialer", "deactivate"]
 
 
@@ -69,8 +72,12 @@ def test_menu_per_status(status: Status, reset: bool, set_status: bool, logout: 
     got = enabled(status)
     assert got["reset-dialer"] is reset
     assert got["set-status"] is set_status
-    assert got["logout"] is logout and got["logout-session"] is logout
-    assert got["details"] and got["activity"] and got["delete"] and got["reset"]
+    assert got["logout"] is logout
+    assert got["logout-session"] is logout
+    assert got["details"]
+    assert got["activity"]
+    assert got["delete"]
+    assert got["reset"]
 
 
 def test_reasons_say_why() -> None:
@@ -86,9 +93,11 @@ def test_reasons_say_why() -> None:
 
 
 def test_active_and_two_factor_rules() -> None:
-    assert enabled(Status.BREAK)["deactivate"] and not enabled(Status.BREAK)["activate"]
+    assert enabled(Status.BREAK)["deactivate"]
+    assert not enabled(Status.BREAK)["activate"]
     inactive = enabled(Status.OFFLINE, active=False)
-    assert inactive["activate"] and not inactive["deactivate"]
+    assert inactive["activate"]
+    assert not inactive["deactivate"]
     assert not enabled(Status.BREAK, two_factor=False)["reset-2fa"]
 
 
@@ -125,16 +134,22 @@ def test_calls_carry_the_precondition_the_supervisor_saw() -> None:
     call = BY_KEY["reset-dialer"].call(row, None)
     assert call is not None
     assert (call.method, call.path) == ("POST", "/users/7/reset-dialer")
-    assert call.json == {"expected_status": "busy"} and call.headers == {"If-Match": "42"}
+    assert call.json == {"expected_status": "busy"}
+    assert call.headers == {"If-Match": "42"}
     delete = BY_KEY["delete"].call(row, None)
-    assert delete is not None and delete.method == "DELETE"
-    assert delete.params == {"expected_status": "busy"} and delete.headers["If-Match"] == "42"
+    assert delete is not None
+    assert delete.method == "DELETE"
+    assert delete.params == {"expected_status": "busy"}
+    assert delete.headers["If-Match"] == "42"
     one = BY_KEY["logout-session"].call(row, LogoutParams(5))
-    assert one is not None and one.json == {"expected_status": "busy", "session_id": 5}
+    assert one is not None
+    assert one.json == {"expected_status": "busy", "session_id": 5}
     pw = BY_KEY["reset-password"].call(row, PasswordParams(False))
-    assert pw is not None and pw.json == {"expected_status": "busy", "require_change": False}
+    assert pw is not None
+    assert pw.json == {"expected_status": "busy", "require_change": False}
     st = BY_KEY["set-status"].call(row, StatusChoice(Status.OTHER, " Training "))
-    assert st is not None and st.method == "PUT"
+    assert st is not None
+    assert st.method == "PUT"
     assert st.json == {"expected_status": "busy", "status": "other", "text": "Training"}
     assert isinstance(BY_KEY["details"], NavigationAction)
     assert not isinstance(BY_KEY["details"], UserAction)  # no dialog, no call
@@ -172,13 +187,15 @@ def test_recycle_review_and_body() -> None:
         "Recycle the seat as Grace Hopper <grace@example.com>; send a welcome email."
     )
     body = options.body()
-    assert body["delete_voicemail"] and not body["delete_greetings"]
+    assert body["delete_voicemail"]
+    assert not body["delete_greetings"]
     assert body["recycle"] == {
         "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
         "send_welcome_email": True,
     }  # fmt: skip
     conf = BY_KEY["reset"].confirmation(row, ResetOptions())
-    assert CAUTION in conf.question and conf.confirm_label == "Reset"
+    assert CAUTION in conf.question
+    assert conf.confirm_label == "Reset"
     assert conf.details == ("Clear the name and email of Ada Lovelace.",)
 
 
@@ -189,10 +206,12 @@ def test_audit_entries_read_as_who_did_what() -> None:
         "job_id": None,
     }  # fmt: skip
     shown = readable_entry(entry)
-    assert shown["action"] == "Reset dialer status" and shown["actor"] == "supervisor"
+    assert shown["action"] == "Reset dialer status"
+    assert shown["actor"] == "supervisor"
     assert (shown["before"], shown["after"]) == ("status: Busy", "status: Available")
     gone = readable_entry({**entry, "action": "delete", "after": None, "job_id": 3})
-    assert gone["after"] == "deleted" and gone["action"] == "Delete user (bulk job 3)"
+    assert gone["after"] == "deleted"
+    assert gone["action"] == "Delete user (bulk job 3)"
 
 
 def test_units_are_frozen_data() -> None:

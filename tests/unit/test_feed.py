@@ -81,7 +81,8 @@ async def test_snapshot_then_incremental(backend: FakeBackend, feed_of: Callable
     backend.change(2, status="busy")
     await until(lambda: len(rec.batches) == 2, timeout=1.0)
     batch = rec.batches[1]
-    assert not batch.full and [(r.id, r.version) for r in batch.changed] == [(2, 2)]
+    assert not batch.full
+    assert [(r.id, r.version) for r in batch.changed] == [(2, 2)]
     assert feed.cursor == backend.cursor
     backend.delete(3)
     await until(lambda: 3 not in rec.state)
@@ -171,7 +172,8 @@ async def test_retry_now_cuts_the_backoff_short(backend: FakeBackend, feed_of: C
     backend.change(1, status="break")  # the pending poll answers; the next one meets the 503
     await until(lambda: len(gate.asked) == 1)
     waiting = rec.statuses[-1]
-    assert waiting.state is ConnectionState.RECONNECTING and waiting.retry_in == 60.0
+    assert waiting.state is ConnectionState.RECONNECTING
+    assert waiting.retry_in == 60.0
     seen = len(backend.server.seen)
     assert feed.retry_now()
     assert rec.statuses[-1].retry_in == 0.0  # the status bar says "now…" at once
@@ -195,7 +197,8 @@ async def test_short_blip_resumes_from_cursor(backend: FakeBackend, feed_of: Cal
     _, rec = feed_of(clock=time.clock, sleep=time.sleep)
     await until(lambda: rec.fulls == 1)
     await through_faults(backend, rec, [problem(502, "bad gateway")])
-    assert rec.fulls == 1 and time.slept == [0.5]
+    assert rec.fulls == 1
+    assert time.slept == [0.5]
 
 
 async def test_back_from_a_blip_is_connected_at_once(

@@ -81,7 +81,8 @@ def test_incremental_batch_never_resets(qtbot: Any) -> None:
     model.dataChanged.connect(lambda a, b, _r=None: changes.append((a.row(), b.row())))
     rng = random.Random(3)
     model.apply(ChangeBatch([changed(model.user(i), rng) for i in (3, 4, 5)], [], 2))  # type: ignore[arg-type]
-    assert resets == [] and changes
+    assert resets == []
+    assert changes
 
 
 def test_selection_follows_a_moving_row(qtbot: Any) -> None:

@@ -45,12 +45,13 @@ async def test_answer_is_dated_by_the_server_not_by_its_arrival(stub: Callable) 
         batch = await client.snapshot()
         after = now()
         changes = await client.changes(1, wait=0)
-    assert batch.full and [r.id for r in batch.changed] == [1] and batch.cursor == 1
+    assert batch.full
+    assert [r.id for r in batch.changed] == [1]
+    assert batch.cursor == 1
     assert batch.server_time is not None
     assert before <= batch.server_time <= after - timedelta(seconds=HOLD * 0.8)
-    assert changes.server_time is not None and changes.server_time <= now() - timedelta(
-        seconds=HOLD * 0.8
-    )
+    assert changes.server_time is not None
+    assert changes.server_time <= now() - timedelta(seconds=HOLD * 0.8)
 
 
 @pytest.mark.parametrize(
@@ -109,4 +110,5 @@ async def test_feed_reports_the_server_time_as_last_ok(stub: Callable) -> None:
     assert connected[0].last_ok is not None
     # The snapshot was dated before the stub held it: the data was HOLD s old on arrival.
     assert arrivals[0] - connected[0].last_ok >= timedelta(seconds=HOLD * 0.8)
-    assert connected[1].last_ok is not None and connected[1].last_ok > connected[0].last_ok
+    assert connected[1].last_ok is not None
+    assert connected[1].last_ok > connected[0].last_ok
