@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
@@ -40,7 +40,7 @@ def matches(row: Row, f: dict[str, Any]) -> bool:
         ).lower()
         if needle not in hay:
             return False
-    checks = [
+    checks: list[tuple[Any, Callable[[Any], bool]]] = [
         (f.get("statuses"), lambda v: row["status"] in v),
         (f.get("desk"), lambda v: v in row["desks"]),
         (f.get("role"), lambda v: row["role"] == v),
