@@ -340,10 +340,10 @@ until = functools.partial(waiting.until, timeout=2.0, step=0.005)
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """An in-memory keyring: tests never touch the OS credential store."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring: unannotated
         self.items: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

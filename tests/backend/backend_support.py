@@ -22,7 +22,7 @@ SUPER_PW = "super-pw"
 SEED_USERS = 40
 
 
-def start_server(db: Path, **kwargs: Any) -> ServerThread:
+def start_server(db: str | Path, **kwargs: Any) -> ServerThread:
     kwargs.setdefault("seed_users", SEED_USERS)
     srv = ServerThread(db, admin_password=ADMIN_PW, supervisor_password=SUPER_PW, **kwargs)
     return srv.start()

@@ -69,9 +69,11 @@ def furnish(server: ServerThread, uid: int) -> dict[str, int]:
         conn.execute(update(users).where(users.c.id == uid).values(phone_number=number))
         ids = {}
         for kind, mac in (("physical", "aa:bb:cc:dd:ee:ff"), ("soft", None), ("mobile", None)):
-            dev = conn.execute(
+            key = conn.execute(
                 devices.insert().values(user_id=uid, kind=kind, mac=mac, model=kind)
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None
+            dev = key[0]
             conn.execute(lines.insert().values(device_id=dev, user_id=uid, extension="1"))
             ids[kind] = int(dev)
     return ids

@@ -38,7 +38,12 @@ async def test_find_reset_and_confirm_without_the_mouse(
         marks: list[str | None] = []
         model = live.window.model
         original = model.set_mark
-        model.set_mark = lambda user, text: (marks.append(text), original(user, text))  # type: ignore[method-assign]
+
+        def set_mark(user_id: int, text: str | None) -> None:
+            marks.append(text)
+            original(user_id, text)
+
+        model.set_mark = set_mark  # type: ignore[method-assign]  # records, then marks
         live.window.panel.setFocus()
         live.key(Qt.Key.Key_F, mods=Qt.KeyboardModifier.ControlModifier)
         search = live.window.filter_bar.search
@@ -59,6 +64,7 @@ async def test_find_reset_and_confirm_without_the_mouse(
         assert live.row(uid).status is Status.AVAILABLE
         assert marks == ["reset pending…", None]
         shown = model.display_row_of(uid)
+        assert shown is not None
         assert model.index(shown, Column.STATUS).data() == "Available"
         assert "is now Available" in live.window.statusBar().currentMessage()
         assert audit_actions(server, uid) == ["reset-dialer"]
@@ -158,7 +164,9 @@ async def test_reset_not_available_within_the_limit_suggests_next_steps(
             notice = await live.dialog(NoticeDialog)
             assert "could not be confirmed" in notice.text.text()
             model = live.window.model
-            status_cell = model.index(model.display_row_of(uid), Column.STATUS)
+            shown = model.display_row_of(uid)
+            assert shown is not None
+            status_cell = model.index(shown, Column.STATUS)
             assert status_cell.data() == "Unavailable · reset pending…"
             await until(lambda: "not Available" in status_cell.data(), "the overdue mark")
             assert status_cell.data() == "Unavailable · not Available after 0.4 s"

@@ -5,8 +5,9 @@ a supervisor and admin-only actions. Async on the qasync loop: no qtbot.wait*.""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bulk_support import live_console, server, until
 from fixtures_actions import agent_ids, arrange
@@ -22,6 +23,9 @@ from supervisor_console.views.bulk_dialog import BulkDialog
 
 __all__ = ["server"]
 CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+
+
+T = TypeVar("T")
 
 
 def stuck_mix(server: ServerThread) -> list[int]:
@@ -40,11 +44,21 @@ def text(widget: Any) -> str:
     return str(widget.text()).replace("&", "")
 
 
+def first_result(future: asyncio.Future[T]) -> Callable[[T], None]:
+    """A slot that gives `future` the first value emitted; later ones are dropped."""
+
+    def slot(value: T) -> None:
+        if not future.done():
+            future.set_result(value)
+
+    return slot
+
+
 async def opened(console: Console) -> BulkDialog:
     assert console.bulk is not None
     assert console.window is not None
     found: asyncio.Future[BulkDialog] = asyncio.get_running_loop().create_future()
-    console.bulk.dialog_opened.connect(lambda d: found.done() or found.set_result(d))
+    console.bulk.dialog_opened.connect(first_result(found))
     window = console.window
     window.activateWindow()
     await until(lambda: QApplication.activeWindow() is window, "the window to be active")
@@ -90,7 +104,7 @@ async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_pa
         assert text(dialog.confirm_label) == "Type 4 to confirm:"
         assert QApplication.focusWidget() is dialog.cancel_button
         finished: asyncio.Future[JobState] = asyncio.get_running_loop().create_future()
-        bulk.job_finished.connect(lambda s: finished.done() or finished.set_result(s))
+        bulk.job_finished.connect(first_result(finished))
         dialog.confirm_edit.setFocus()
         QTest.keyClicks(dialog.confirm_edit, "4")
         assert dialog.run_button.isEnabled()

@@ -114,7 +114,7 @@ async def test_failed_users_are_reselected_and_retried_and_results_export(
     dialog.run_button.click()
     await until(lambda: finished)
     view = dialog.job
-    ModelTester(None).check(view.results)  # type: ignore[arg-type]
+    ModelTester(None).check(view.results)
     assert view.results.rowCount() == 5
     assert view.results.index(0, 2).data() == "Failed"  # what needs attention comes first
     assert "2 failed: OperationalError: database is locked" in view.counts.text()

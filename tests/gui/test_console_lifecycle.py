@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -100,14 +101,14 @@ async def test_keep_working_keeps_the_window(console_settings: QSettings) -> Non
 
 
 def test_sign_in_focus_starts_at_the_first_field_to_type(qtbot: object) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({}, "server"),
         ({"server": "https://cc.example.com"}, "username"),
         ({"server": "https://cc.example.com", "username": "ada"}, "password"),
         ({"server": "https://cc.example.com", "username": "ada", "focus_server": True}, "server"),
     ]
     for kwargs, expected in cases:
-        dialog = SignInDialog(**kwargs)  # type: ignore[arg-type]
+        dialog = SignInDialog(**kwargs)
         field = dialog.first_field()
         assert field.objectName() == expected, kwargs
         if kwargs.get("focus_server"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from supervisor_console.actions import BY_KEY, OutcomeKind, RetryPolicy, execute
+from supervisor_console.actions import OutcomeKind, RetryPolicy, action, execute
 from supervisor_console.actions.reset_watch import ResetWatch, WatchState, mark_text
 from supervisor_console.api.errors import (
     ApiError,
@@ -24,7 +24,7 @@ ROW = make_row(5, status=Status.UNAVAILABLE, version=8, first_name="Ada", last_n
 class ScriptedClient:
     """Answers (or raises) from a script and records every request."""
 
-    role = "supervisor"
+    role: str | None = "supervisor"
 
     def __init__(self, *script: Any) -> None:
         self.script = list(script)
@@ -56,7 +56,7 @@ def _row_json() -> dict[str, Any]:
 
 async def test_retries_reuse_one_key_and_the_same_body() -> None:
     client = ScriptedClient(NetworkError("dropped"), ServerError("x", status=503), answer())
-    outcome = await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
+    outcome = await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
     assert outcome.kind is OutcomeKind.DONE
     assert outcome.attempts == 3
     keys = {s["headers"]["Idempotency-Key"] for s in client.sent}
@@ -70,8 +70,8 @@ async def test_retries_reuse_one_key_and_the_same_body() -> None:
 
 async def test_each_confirmed_attempt_gets_a_new_key() -> None:
     client = ScriptedClient(answer(), answer())
-    await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
-    await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
+    await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
+    await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
     first, second = (s["headers"]["Idempotency-Key"] for s in client.sent)
     assert first != second
 
@@ -86,14 +86,14 @@ async def test_refusals_are_not_retried() -> None:
         (error_for_status(404, None), OutcomeKind.NOT_FOUND),
     ]:  # fmt: skip
         client = ScriptedClient(error)
-        outcome = await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
+        outcome = await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
         assert (outcome.kind, len(client.sent)) == (kind, 1), error
 
 
 async def test_conflict_without_a_visible_change_gives_the_servers_reason() -> None:
     detail = "Ada L has no active sessions."
     client = ScriptedClient(error_for_status(409, {"detail": detail, "current": _row_json()}))
-    outcome = await execute(client, BY_KEY["logout"], ROW, None, retry=FAST)
+    outcome = await execute(client, action("logout"), ROW, None, retry=FAST)
     assert outcome.kind is OutcomeKind.CONFLICT
     assert outcome.message == f"Nothing was done: {detail}"
 

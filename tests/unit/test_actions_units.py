@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from supervisor_console.actions import BY_KEY, UserAction, menu_items
+from supervisor_console.actions import BY_KEY, UserAction, action, menu_items
 from supervisor_console.actions.audit_text import readable_entry
 from supervisor_console.actions.base import NavigationAction
 from supervisor_console.actions.dialer import (
@@ -111,11 +111,13 @@ def test_supervisor_sees_admin_actions_disabled_with_the_reason() -> None:
 
 
 def test_reset_dialer_texts_word_for_word() -> None:
-    unit = BY_KEY["reset-dialer"]
+    unit = action("reset-dialer")
     unavailable = unit.confirmation(row_in(Status.UNAVAILABLE), None)
+    assert unavailable is not None
     assert unavailable.question == "Are you sure you want to mark this user as Available?"
     assert unavailable.question == QUESTION_UNAVAILABLE
     busy = unit.confirmation(row_in(Status.BUSY, live_call=CALL), None)
+    assert busy is not None
     assert (
         busy.question
         == QUESTION_BUSY
@@ -131,40 +133,45 @@ def test_reset_dialer_texts_word_for_word() -> None:
 
 def test_calls_carry_the_precondition_the_supervisor_saw() -> None:
     row = row_in(Status.BUSY, version=42)
-    call = BY_KEY["reset-dialer"].call(row, None)
+    call = action("reset-dialer").call(row, None)
     assert call is not None
     assert (call.method, call.path) == ("POST", "/users/7/reset-dialer")
     assert call.json == {"expected_status": "busy"}
     assert call.headers == {"If-Match": "42"}
-    delete = BY_KEY["delete"].call(row, None)
+    delete = action("delete").call(row, None)
     assert delete is not None
     assert delete.method == "DELETE"
     assert delete.params == {"expected_status": "busy"}
     assert delete.headers["If-Match"] == "42"
-    one = BY_KEY["logout-session"].call(row, LogoutParams(5))
+    one = action("logout-session").call(row, LogoutParams(5))
     assert one is not None
     assert one.json == {"expected_status": "busy", "session_id": 5}
-    pw = BY_KEY["reset-password"].call(row, PasswordParams(False))
+    pw = action("reset-password").call(row, PasswordParams(False))
     assert pw is not None
     assert pw.json == {"expected_status": "busy", "require_change": False}
-    st = BY_KEY["set-status"].call(row, StatusChoice(Status.OTHER, " Training "))
+    st = action("set-status").call(row, StatusChoice(Status.OTHER, " Training "))
     assert st is not None
     assert st.method == "PUT"
     assert st.json == {"expected_status": "busy", "status": "other", "text": "Training"}
     assert isinstance(BY_KEY["details"], NavigationAction)
     assert not isinstance(BY_KEY["details"], UserAction)  # no dialog, no call
-    assert BY_KEY["activity"].section == "activity"
+    activity = BY_KEY["activity"]
+    assert isinstance(activity, NavigationAction)
+    assert activity.section == "activity"
 
 
 def test_destructive_confirmations_name_the_user_and_the_consequence() -> None:
     row = row_in(Status.BREAK)
     for key in ("deactivate", "reset-password", "delete"):
-        conf = BY_KEY[key].confirmation(row, PasswordParams())
+        conf = action(key).confirmation(row, PasswordParams())
+        assert conf is not None
         assert "Ada Lovelace (agent7)" in conf.question
         assert "Ada Lovelace will be signed out of every session." in conf.details
-    delete = BY_KEY["delete"].confirmation(row, None)
+    delete = action("delete").confirmation(row, None)
+    assert delete is not None
     assert "Their leads will be unassigned, not deleted." in delete.details
-    logout = BY_KEY["logout"].confirmation(row, LogoutParams())
+    logout = action("logout").confirmation(row, LogoutParams())
+    assert logout is not None
     assert logout.question == "Log out Ada Lovelace from all sessions?"
 
 
@@ -193,7 +200,8 @@ def test_recycle_review_and_body() -> None:
         "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
         "send_welcome_email": True,
     }  # fmt: skip
-    conf = BY_KEY["reset"].confirmation(row, ResetOptions())
+    conf = action("reset").confirmation(row, ResetOptions())
+    assert conf is not None
     assert CAUTION in conf.question
     assert conf.confirm_label == "Reset"
     assert conf.details == ("Clear the name and email of Ada Lovelace.",)
@@ -215,6 +223,7 @@ def test_audit_entries_read_as_who_did_what() -> None:
 
 
 def test_units_are_frozen_data() -> None:
-    conf = BY_KEY["activate"].confirmation(row_in(Status.OFFLINE, active=False), None)
+    conf = action("activate").confirmation(row_in(Status.OFFLINE, active=False), None)
+    assert conf is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
-        conf.question = "x"
+        conf.question = "x"  # type: ignore[misc]  # what the test checks: it is refused

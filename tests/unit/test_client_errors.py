@@ -28,9 +28,9 @@ __all__ = ["stub"]
 MakeStub = Callable[[Callable[[Seen], Reply]], StubServer]
 
 
-async def fetch(make: MakeStub, reply: Reply, **kwargs: float) -> None:
+async def fetch(make: MakeStub, reply: Reply, timeout: float = 10.0) -> None:
     server = make(lambda seen: reply)
-    async with ApiClient(server.url, token="t", **kwargs) as client:
+    async with ApiClient(server.url, token="t", timeout=timeout) as client:
         await client.user(1)
 
 

@@ -194,6 +194,8 @@ def test_data_roles_are_cheap_plain_values() -> None:
     assert model.index(0, Column.LIVE_CALL).data() == "↑ +15550100  1:05"
     assert model.index(0, Column.STATUS).data() == "Busy"
     assert model.index(0, Column.STATUS).data(Qt.ItemDataRole.DecorationRole) is not None
-    row = dataclasses.replace(model.user(1), version=2, status=Status.OTHER, status_text="Lunch")  # type: ignore[type-var]
+    before = model.user(1)
+    assert before is not None
+    row = dataclasses.replace(before, version=2, status=Status.OTHER, status_text="Lunch")
     model.apply(ChangeBatch([row], [], 2))
     assert model.index(0, Column.STATUS).data() == "Other: Lunch"
