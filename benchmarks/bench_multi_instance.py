@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -64,14 +65,14 @@ def postgres_cpu(cluster: Any) -> float:
 def writer_main(url: str, rate: float, seconds: float, ticks: float = 20.0) -> None:
     """The dedicated writer: every 1/ticks s one transaction sets rate/ticks random agents'
     status (the way the simulator's steps do, in fewer statements), each a feed change."""
-    import random
+    # Function-level: the console workers run this script too and stay light (httpx only,
+    # no SQLAlchemy or backend), so their CPU figures measure the long poll alone.
+    from sqlalchemy import select, update  # noqa: PLC0415
 
-    from sqlalchemy import select, update
-
-    from contact_center.storage.clock import now
-    from contact_center.storage.journal import touch
-    from contact_center.storage.store import Store
-    from contact_center.storage.tables import users
+    from contact_center.storage.clock import now  # noqa: PLC0415
+    from contact_center.storage.journal import touch  # noqa: PLC0415
+    from contact_center.storage.store import Store  # noqa: PLC0415
+    from contact_center.storage.tables import users  # noqa: PLC0415
 
     store = Store(url)
     rng = random.Random(11)
@@ -250,9 +251,15 @@ def main() -> None:
         writer_main(args.writer[0], float(args.writer[1]), float(args.writer[2]))
         return
 
-    from contact_center.sim.seed import seed
-    from contact_center.storage.store import Store
-    from contact_center.testing.pgcluster import Cluster, create_database, drop_database, free_port
+    # Function-level, as in writer_main: the console workers import no backend.
+    from contact_center.sim.seed import seed  # noqa: PLC0415
+    from contact_center.storage.store import Store  # noqa: PLC0415
+    from contact_center.testing.pgcluster import (  # noqa: PLC0415
+        Cluster,
+        create_database,
+        drop_database,
+        free_port,
+    )
 
     cluster = None
     admin_url = args.pg
@@ -302,7 +309,8 @@ def main() -> None:
             )
         procs.extend(workers)  # type: ignore[arg-type]
         for w in workers:
-            assert w.stdout is not None and w.stdout.readline().strip() == "ready"
+            assert w.stdout is not None
+            assert w.stdout.readline().strip() == "ready"
         writer = subprocess.Popen(
             [sys.executable, __file__, "--writer", url, str(args.rate), str(total + 1)],
             stdout=(logs / "writer.log").open("wb"), stderr=subprocess.STDOUT,

@@ -7,11 +7,13 @@ benchmarks/bench_panel.py [--users N] [--backend-users N] (0 skips the backend r
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -21,6 +23,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QTableView
 
+from contact_center.testing.server import ServerThread
+from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, UserRow
 from supervisor_console.dev.samples import EPOCH, changed, random_row
 from supervisor_console.models.panel import LivePanelModel
@@ -183,16 +187,7 @@ def _timer(interval: int, slot: Callable[[], None]) -> QTimer:
 
 
 def bench_backend(n: int) -> None:
-    """Start-to-populated time against the real backend (ServerThread), if present."""
-    import asyncio
-    import tempfile
-
-    try:
-        from contact_center.testing.server import ServerThread
-        from supervisor_console.api.client import ApiClient
-    except ImportError:
-        print("backend  : not available, skipped")
-        return
+    """Start-to-populated time against the real backend (ServerThread)."""
     with tempfile.TemporaryDirectory() as tmp:
         seed_start = time.perf_counter()
         server = ServerThread(f"{tmp}/bench.db", seed_users=n).start()

@@ -49,7 +49,7 @@ async def wait_populated(console: Console, updates: int = 3, timeout: float = 20
     await asyncio.wait_for(console.first_full.wait(), timeout)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout / 2
-    while console.batches < 1 + updates and loop.time() < deadline:
+    while console.batches < 1 + updates and loop.time() < deadline:  # noqa: ASYNC110 - a batch count has no event; polled until the deadline
         await asyncio.sleep(0.2)
 
 
@@ -130,6 +130,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         try:
             return runner.run(run(args))
-        except Exception as exc:  # a readable line, not a traceback, for a failed start
+        except Exception as exc:  # noqa: BLE001 - a readable line, not a traceback, for a failed start
             log.error("%s", exc)
             return 1

@@ -28,7 +28,7 @@ from typing import Protocol
 from supervisor_console.api.errors import (
     ApiError,
     AuthError,
-    CursorExpired,
+    CursorExpiredError,
     NetworkError,
     ServerError,
 )
@@ -147,7 +147,7 @@ class ChangeFeed:
                     answered = await self._read_changes()
                     expired_in_a_row = 0
                 self._recovered(answered)
-            except CursorExpired as exc:
+            except CursorExpiredError as exc:
                 self.cursor = None
                 expired_in_a_row += 1
                 if expired_in_a_row > 1:  # 410 right after a fresh snapshot: server trouble

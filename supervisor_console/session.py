@@ -209,7 +209,7 @@ class Console:
             await self.bulk.jobs.cancel()
         if self.actions is not None:
             await self.actions.all_sent()
-        while self.bulk is not None and self.bulk.jobs.running:
+        while self.bulk is not None and self.bulk.jobs.running:  # noqa: ASYNC110 - no event for "no bulk job running"; polled
             await asyncio.sleep(0.1)
         self._run_leave(then)
 

@@ -60,7 +60,8 @@ async def live_console(
     try:
         await console.connect(await signed_in(server.base_url, username, password), username)
         await asyncio.wait_for(console.first_full.wait(), 10)
-        assert console.window is not None and console.bulk is not None
+        assert console.window is not None
+        assert console.bulk is not None
         console.bulk.jobs.poll_interval = 0.02
         yield console
     finally:

@@ -29,6 +29,7 @@ import keyring.errors
 import pytest
 import waiting
 
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 
 TIME = "2026-11-23T09:00:00+00:00"
@@ -339,10 +340,10 @@ until = functools.partial(waiting.until, timeout=2.0, step=0.005)
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """An in-memory keyring: tests never touch the OS credential store."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring: unannotated
         self.items: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -389,8 +390,6 @@ SUPER_PW = "super-pw"
 @pytest.fixture
 def real_backend(tmp_path: Any) -> Iterator[Any]:
     """The reference backend in a thread on 127.0.0.1, seeded with 30 agents, no simulator."""
-    from contact_center.testing.server import ServerThread
-
     server = ServerThread(tmp_path / "cc.db", seed_users=30)
     server.start()
     yield server

@@ -1,8 +1,8 @@
 """Running one action on one user: admit it, apply it, record it.
 
 The per-user endpoints and the bulk jobs run the same `run_action`, inside the caller's
-transaction. A rule that does not hold raises `Refused` (409 for one user, "skipped" in a
-bulk job); a precondition the supervisor saw that no longer holds raises `Conflict`. The
+transaction. A rule that does not hold raises `RefusedError` (409 for one user, "skipped" in a
+bulk job); a precondition the supervisor saw that no longer holds raises `ConflictError`. The
 actions themselves and their rules are in `rules.py`.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from contact_center.domain.audit import audit_view, write_audit
-from contact_center.domain.errors import Conflict, Refused
+from contact_center.domain.errors import ConflictError, RefusedError
 from contact_center.domain.rules import ACTIONS, NOT_ON_SELF
 from contact_center.domain.users import STATUS_LABELS, display_name, load_raw
 from contact_center.storage.journal import touch
@@ -35,7 +35,7 @@ def check_precondition(raw: Row, expected_status: str | None, expected_version: 
             f"version {raw['version']}, you saw version {expected_version})"
         )
     if seen:
-        raise Conflict(
+        raise ConflictError(
             f"{display_name(raw)} changed since you looked: {seen[0]}. Nothing was done."
         )
 
@@ -49,10 +49,12 @@ def admit(
     expected_status: str | None = None,
     expected_version: int | None = None,
 ) -> None:
-    """Every check before an action runs: raises Refused or Conflict, changes nothing."""
+    """Every check before an action runs: raises RefusedError or ConflictError, changes nothing."""
     spec = ACTIONS[name]
     if name in NOT_ON_SELF and raw["username"] == actor:
-        raise Refused(f"You cannot {spec.verb.split(' ')[0]} your own account.", "your own account")
+        raise RefusedError(
+            f"You cannot {spec.verb.split(' ')[0]} your own account.", "your own account"
+        )
     check_precondition(raw, expected_status, expected_version)
     spec.check(view, params)
 

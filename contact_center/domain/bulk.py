@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from contact_center.domain.actions import run_action
 from contact_center.domain.bulk_batch import Outcome, run_batch
-from contact_center.domain.errors import Conflict, NotFound, Refused
+from contact_center.domain.errors import ConflictError, NotFoundError, RefusedError
 from contact_center.domain.rules import ACTIONS
 from contact_center.storage.clock import iso, now
 from contact_center.storage.rows import Row, user_name, user_rows
@@ -47,7 +47,7 @@ def matches(row: Row, f: dict[str, Any]) -> bool:
         ),
     ):  # fmt: skip
         return False
-    checks = [
+    checks: list[tuple[Any, Callable[[Any], bool]]] = [
         (f.get("statuses"), lambda v: row["status"] in v),
         (f.get("desk"), lambda v: v in row["desks"]),
         (f.get("role"), lambda v: row["role"] == v),
@@ -83,7 +83,7 @@ def preview(
     for row in rows:
         try:
             spec.check(row, params)
-        except Refused as exc:
+        except RefusedError as exc:
             skipped[exc.reason] += 1
             continue
         if spec.disconnects_calls and row["live_call"] is not None:
@@ -236,7 +236,7 @@ def _run_pending(conn: Connection, job: dict[str, Any], pending: Sequence[Any]) 
             return run_batch(
                 conn, job["action"], items, job["actor"], dict(job["params"]), job["id"]
             )
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure: the batch is rerun one user at a time
         return [_run_item(conn, job, item) for item in pending]
 
 
@@ -247,13 +247,13 @@ def _run_item(conn: Connection, job: dict[str, Any], item: Any) -> tuple[str, st
                 conn, job["action"], item.user_id, job["actor"], dict(job["params"]),
                 expected_version=item.expected_version, job_id=job["id"],
             )  # fmt: skip
-    except Refused as exc:
+    except RefusedError as exc:
         return "skipped", exc.reason
-    except Conflict as exc:
+    except ConflictError as exc:
         return "skipped", str(exc).removesuffix(" Nothing was done.")
-    except NotFound:
+    except NotFoundError:
         return "skipped", "user no longer exists"
-    except Exception as exc:  # a failure for one user must not stop the job
+    except Exception as exc:  # noqa: BLE001 - a failure for one user must not stop the job
         return "failed", f"{type(exc).__name__}: {exc}"[:300]
     return "done", None
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 
 from contact_center.domain.actions import admit
 from contact_center.domain.audit import audit_view
-from contact_center.domain.errors import Conflict, Refused
+from contact_center.domain.errors import ConflictError, RefusedError
 from contact_center.domain.rules import ACTIONS
 from contact_center.domain.users import display_name
 from contact_center.storage.clock import now
@@ -50,10 +50,10 @@ def run_batch(
             continue
         try:
             admit(name, raw, views[uid], actor, params, expected_version=expected)
-        except Refused as exc:
+        except RefusedError as exc:
             outcomes.append(("skipped", exc.reason))
             continue
-        except Conflict as exc:
+        except ConflictError as exc:
             outcomes.append(("skipped", str(exc).removesuffix(" Nothing was done.")))
             continue
         spec.apply(conn, raw, actor, dict(params))

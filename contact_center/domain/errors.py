@@ -4,11 +4,11 @@ or a "skipped" item of a bulk job; in every case nothing was changed."""
 from __future__ import annotations
 
 
-class NotFound(Exception):
+class NotFoundError(Exception):
     pass
 
 
-class Refused(Exception):
+class RefusedError(Exception):
     """The action's rule does not hold for this user; nothing was changed.
 
     `reason` is the short form a bulk result lists ("not Unavailable or Busy").
@@ -19,9 +19,9 @@ class Refused(Exception):
         self.reason = reason or detail
 
 
-class BadInput(Refused):
+class BadInputError(RefusedError):
     """The request's values are not acceptable (e.g. an invalid email); nothing was changed."""
 
 
-class Conflict(Exception):
+class ConflictError(Exception):
     """The row changed since the supervisor looked; nothing was changed."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from contact_center.domain.errors import BadInput, Refused
+from contact_center.domain.errors import BadInputError, RefusedError
 from contact_center.storage.rows import Row
 from contact_center.storage.tables import (
     answering_rules,
@@ -70,14 +70,14 @@ def reset_user(conn: Connection, raw: Row, params: dict[str, Any]) -> dict[str, 
         first = str(recycle.get("first_name") or "").strip()
         last = str(recycle.get("last_name") or "").strip()
         if not first or not last:
-            raise BadInput("Recycling needs the new user's first and last name.")
+            raise BadInputError("Recycling needs the new user's first and last name.")
         if not EMAIL_RE.match(email):
-            raise BadInput(f"{email!r} is not a valid email address.")
+            raise BadInputError(f"{email!r} is not a valid email address.")
         taken = conn.execute(
             select(func.count()).where(users.c.email == email, users.c.id != uid)
         ).scalar_one()
         if taken:
-            raise Refused(f"The email {email} already belongs to another user.")
+            raise RefusedError(f"The email {email} already belongs to another user.")
         values: dict[str, str | None] = {"first_name": first, "last_name": last, "email": email}
         summary["recycled_as"] = values
         summary["welcome_email"] = "queued" if recycle.get("send_welcome_email") else "not sent"

@@ -1,6 +1,6 @@
 """The catalogue of actions on a user: who may run each, its rule, what it changes.
 
-Each `ActionSpec` pairs a rule (`check`, on the panel row: raises `Refused`) with an effect
+Each `ActionSpec` pairs a rule (`check`, on the panel row: raises `RefusedError`) with an effect
 (`apply`, in the caller's transaction). The per-user endpoints, the bulk jobs and the bulk
 preview all use these, so they always agree; `actions.py` runs them. Every rule, its texts
 and where it comes from: docs/rules.md, "Single-user actions" (one section per action).
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from contact_center.domain import auth
-from contact_center.domain.errors import BadInput, Refused
+from contact_center.domain.errors import BadInputError, RefusedError
 from contact_center.domain.recycle import reset_user
 from contact_center.domain.users import (
     STATUS_LABELS,
@@ -41,7 +41,7 @@ class ActionSpec:
     admin_only: bool
     verb: str  # for "Your role (supervisor) cannot <verb>."
     apply: Callable[[Connection, Row, str, dict[str, Any]], dict[str, Any]]
-    # Rule on the panel row (status, sessions, flags): raises Refused. Used by the
+    # Rule on the panel row (status, sessions, flags): raises RefusedError. Used by the
     # action itself and by the bulk preview, so both always agree.
     check: Callable[[Row, dict[str, Any]], None] = lambda row, params: None
     disconnects_calls: bool = False
@@ -50,7 +50,7 @@ class ActionSpec:
 # docs/rules.md, "Reset dialer status".
 def _check_reset_dialer(row: Row, params: dict[str, Any]) -> None:
     if row["status"] not in ("unavailable", "busy"):
-        raise Refused(
+        raise RefusedError(
             f"The dialer reset applies only to users whose status shows Unavailable or Busy; "
             f"{display_name(row)} is {STATUS_LABELS[row['status']]}. Check that the user is "
             "signed in and that the dialer is enabled for their account.",
@@ -71,7 +71,7 @@ def _reset_dialer(conn: Connection, raw: Row, actor: str, params: dict[str, Any]
 # docs/rules.md, "Force logout".
 def _check_logout(row: Row, params: dict[str, Any]) -> None:
     if row["session_count"] == 0:
-        raise Refused(f"{display_name(row)} has no active sessions.", "no active sessions")
+        raise RefusedError(f"{display_name(row)} has no active sessions.", "no active sessions")
 
 
 def _logout(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def _logout(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> d
     one = params.get("session_id")
     if one is not None:
         if one not in ids:
-            raise Refused(f"Session {one} is not an active session of {display_name(raw)}.")
+            raise RefusedError(f"Session {one} is not an active session of {display_name(raw)}.")
         conn.execute(delete(sessions).where(sessions.c.id == one))
         if len(ids) > 1:
             return {"ended_sessions": 1}
@@ -90,12 +90,12 @@ def _logout(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> d
 # docs/rules.md, "Deactivate and activate".
 def _check_deactivate(row: Row, params: dict[str, Any]) -> None:
     if not row["active"]:
-        raise Refused(f"{display_name(row)} is already deactivated.", "already deactivated")
+        raise RefusedError(f"{display_name(row)} is already deactivated.", "already deactivated")
 
 
 def _check_activate(row: Row, params: dict[str, Any]) -> None:
     if row["active"]:
-        raise Refused(f"{display_name(row)} is already active.", "already active")
+        raise RefusedError(f"{display_name(row)} is already active.", "already active")
 
 
 def _deactivate(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def _reset_password(
 # docs/rules.md, "Reset 2FA".
 def _check_reset_2fa(row: Row, params: dict[str, Any]) -> None:
     if not row["two_factor"]:
-        raise Refused(
+        raise RefusedError(
             f"{display_name(row)} does not have two-factor authentication enabled.",
             "2FA not enabled",
         )
@@ -166,11 +166,13 @@ def _check_set_status(row: Row, params: dict[str, Any]) -> None:
     status = params.get("status")
     # Bad input (422 for one user), not a state conflict: a retry after a refresh won't help.
     if status not in SETTABLE_STATUSES:
-        raise BadInput("The status must be one of break, dnd, meeting or other.", "bad status")
+        raise BadInputError("The status must be one of break, dnd, meeting or other.", "bad status")
     if status == "other" and not (params.get("text") or "").strip():
-        raise BadInput("A status of Other needs a text saying what it is.", "no text for Other")
+        raise BadInputError(
+            "A status of Other needs a text saying what it is.", "no text for Other"
+        )
     if row["status"] == "offline":
-        raise Refused(
+        raise RefusedError(
             f"{display_name(row)} is Offline; a status can only be set for a signed-in user.",
             "Offline",
         )
@@ -198,9 +200,11 @@ def _list_spec(column: str, mode: str) -> ActionSpec:
     def check(row: Row, params: dict[str, Any]) -> None:
         values = [str(v) for v in params.get("values") or []]
         if not values and mode != "set":
-            raise Refused(f"Choose the {column} to {mode}.", f"no {column} given")
+            raise RefusedError(f"Choose the {column} to {mode}.", f"no {column} given")
         if _edited(list(row[column]), values, mode) == list(row[column]):
-            raise Refused(f"Nothing to change for {display_name(row)}.", f"{column} already so")
+            raise RefusedError(
+                f"Nothing to change for {display_name(row)}.", f"{column} already so"
+            )
 
     def apply(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
         new = _edited(list(raw[column] or []), [str(v) for v in params.get("values") or []], mode)
@@ -213,9 +217,9 @@ def _list_spec(column: str, mode: str) -> ActionSpec:
 def _check_set_role(row: Row, params: dict[str, Any]) -> None:
     role = params.get("role")
     if role not in ("agent", "supervisor", "admin"):
-        raise Refused("The role must be agent, supervisor or admin.", "bad role")
+        raise RefusedError("The role must be agent, supervisor or admin.", "bad role")
     if row["role"] == role:
-        raise Refused(f"{display_name(row)} is already {role}.", f"already {role}")
+        raise RefusedError(f"{display_name(row)} is already {role}.", f"already {role}")
 
 
 def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:

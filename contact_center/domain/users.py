@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from contact_center.domain import auth
-from contact_center.domain.errors import NotFound
+from contact_center.domain.errors import NotFoundError
 from contact_center.storage.clock import now
 from contact_center.storage.rows import Row, user_name
 from contact_center.storage.tables import calls, sessions, users
@@ -29,7 +29,7 @@ STATUS_LABELS = {
 def load_raw(conn: Connection, user_id: int) -> Row:
     row = conn.execute(select(users).where(users.c.id == user_id).with_for_update()).first()
     if row is None:
-        raise NotFound(f"There is no user with id {user_id}.")
+        raise NotFoundError(f"There is no user with id {user_id}.")
     return dict(row._mapping)
 
 

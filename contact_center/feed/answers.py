@@ -53,7 +53,7 @@ class FeedAnswers:
             started_in, future = running
             try:
                 answer = await asyncio.shield(future)
-            except Exception:
+            except Exception:  # noqa: BLE001 - any failure of the shared read: read on our own (below)
                 answer = None  # the shared read failed: read on our own (e.g. a 410 for us too)
             if isinstance(answer, str) or (answer is not None and started_in == generation):
                 return answer

@@ -29,7 +29,7 @@ async def changes_after(
     wait: float,
     coalesce: float,
 ) -> str:
-    """The JSON text of the answer for a poll at `since`; raises `CursorGone`."""
+    """The JSON text of the answer for a poll at `since`; raises `CursorGoneError`."""
     deadline = time.monotonic() + wait
     while True:
         event, generation = notifier.current(), notifier.generation
@@ -52,7 +52,7 @@ async def changes_after(
 
 
 def read_changes(store: Store, since: int) -> dict[str, Any]:
-    """One read of the journal after `since` (in a worker thread); raises `CursorGone`."""
+    """One read of the journal after `since` (in a worker thread); raises `CursorGoneError`."""
     with store.read() as conn:
         rows, deleted, cursor = changes_since(conn, since)
     return {"users": rows, "deleted": deleted, "cursor": cursor, "server_time": iso(now())}

@@ -50,7 +50,7 @@ class Simulator:
             if n:
                 try:
                     self.step(n)
-                except Exception:  # a failed tick (e.g. database busy) is retried next tick
+                except Exception:  # noqa: BLE001 - a failed tick (e.g. database busy) is retried next tick
                     time.sleep(TICK)
 
     def step(self, n: int) -> None:

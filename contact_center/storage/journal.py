@@ -27,7 +27,7 @@ _PENDING = "contact_center.feed_pending"
 _MARKS = "contact_center.feed_marks"
 
 
-class CursorGone(Exception):
+class CursorGoneError(Exception):
     """The cursor is older than the retained feed, or from another database."""
 
 
@@ -140,7 +140,7 @@ def changes_since(
     """Rows changed after `since`, ids deleted after it, and the cursor to ask from next."""
     seq, floor = current_cursor(conn)
     if since < floor or since > seq:
-        raise CursorGone()
+        raise CursorGoneError()
     found = conn.execute(
         select(changes.c.seq, changes.c.user_id)
         .where(changes.c.seq > since)

@@ -21,7 +21,7 @@ from types import TracebackType
 import psycopg
 
 
-class ClusterUnavailable(Exception):
+class ClusterUnavailableError(Exception):
     """No PostgreSQL server binaries here, or no way to run them."""
 
 
@@ -54,7 +54,7 @@ class Cluster:
     def __init__(self, bin_dir: Path | None = None, *, parent: str | None = None) -> None:
         found = bin_dir or find_bin_dir()
         if found is None:
-            raise ClusterUnavailable(
+            raise ClusterUnavailableError(
                 "no initdb/pg_ctl found (install the Debian package `postgresql`, set PG_BIN, "
                 "or give the URL of a server)"
             )
@@ -63,11 +63,13 @@ class Cluster:
         self._owner: tuple[int, int] | None = None
         if os.geteuid() == 0:
             if shutil.which("runuser") is None:
-                raise ClusterUnavailable("running as root and there is no runuser")
+                raise ClusterUnavailableError("running as root and there is no runuser")
             try:
                 pw = pwd.getpwnam("postgres")
             except KeyError:
-                raise ClusterUnavailable("running as root and there is no postgres user") from None
+                raise ClusterUnavailableError(
+                    "running as root and there is no postgres user"
+                ) from None
             self.prefix = ["runuser", "-u", "postgres", "--"]
             self._owner = (pw.pw_uid, pw.pw_gid)
         self.parent = parent

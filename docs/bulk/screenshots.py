@@ -44,7 +44,7 @@ def mix_statuses(server: ServerThread) -> None:
 
 async def until(check, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
     async with asyncio.timeout(timeout):
-        while not check():
+        while not check():  # noqa: ASYNC110 - a predicate of any state: polled
             await asyncio.sleep(0.05)
 
 
@@ -55,7 +55,8 @@ async def shoot(server: ServerThread, tmp: Path) -> None:
     await client.login("supervisor", "super-pw")
     await console.connect(client, "supervisor (supervisor)")
     await asyncio.wait_for(console.first_full.wait(), 20)
-    assert console.window is not None and console.bulk is not None
+    assert console.window is not None
+    assert console.bulk is not None
     window, controller = console.window, console.bulk
     window.resize(1400, 800)
     window.filter_bar.status.setCurrentIndex(1)  # Busy or Unavailable

@@ -90,7 +90,7 @@ class InFlight:
 
     async def all_answered(self, poll: float = 0.05) -> None:
         """Until every action on its way has its answer (retries included)."""
-        while self._sending:
+        while self._sending:  # noqa: ASYNC110 - no event for "nothing in flight"; polled
             await asyncio.sleep(poll)
 
 

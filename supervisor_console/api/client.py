@@ -21,9 +21,9 @@ from supervisor_console.api.errors import (
     AuthError,
     BadRequestError,
     ConflictError,
-    CursorExpired,
+    CursorExpiredError,
     ForbiddenError,
-    MalformedResponse,
+    MalformedResponseError,
     NetworkError,
     NotFoundError,
     ServerError,
@@ -37,9 +37,9 @@ __all__ = [
     "AuthError",
     "BadRequestError",
     "ConflictError",
-    "CursorExpired",
+    "CursorExpiredError",
     "ForbiddenError",
-    "MalformedResponse",
+    "MalformedResponseError",
     "NetworkError",
     "NotFoundError",
     "ServerError",
@@ -149,7 +149,7 @@ class ApiClient:
         body = await self.request("GET", "/auth/me")
         role = body.get("role") if isinstance(body, dict) else None
         if role not in ("agent", "supervisor", "admin"):
-            raise MalformedResponse("The server's answer has a malformed 'role'.")
+            raise MalformedResponseError("The server's answer has a malformed 'role'.")
         self.role = role
         return str(role)
 
@@ -257,7 +257,7 @@ class ApiClient:
             text = f"Cannot reach the server {self.base_url} ({reason})."
             raise NetworkError(text) from exc
         except httpx.DecodingError as exc:
-            raise MalformedResponse(f"The server sent an undecodable body: {exc}") from exc
+            raise MalformedResponseError(f"The server sent an undecodable body: {exc}") from exc
         return response.status_code, body
 
 
@@ -285,7 +285,7 @@ def _dated(batch: ChangeBatch, sent: datetime, arrived: datetime) -> ChangeBatch
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length")
-    too_big = MalformedResponse(f"The server's answer is larger than {max_bytes // MB} MB.")
+    too_big = MalformedResponseError(f"The server's answer is larger than {max_bytes // MB} MB.")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise too_big
     chunks: list[bytes] = []

@@ -42,7 +42,7 @@ class ConflictError(ApiError):
         self.current = current
 
 
-class CursorExpired(ApiError):
+class CursorExpiredError(ApiError):
     """410: the change cursor is too old (or from another database); re-read /users."""
 
 
@@ -58,7 +58,7 @@ class NetworkError(ApiError):
     """The server could not be reached, timed out or dropped the connection."""
 
 
-class MalformedResponse(ApiError):
+class MalformedResponseError(ApiError):
     """The server answered something that is not what the API promises."""
 
 

@@ -2,7 +2,7 @@
 
 Strict throughout: a field of the wrong type is malformed, never coerced (a null peer
 must not show as "None", a "3" is not a count). Anything that is not what docs/API.md
-promises raises `MalformedResponse`, except what only dates or hints (`server_time`, the
+promises raises `MalformedResponseError`, except what only dates or hints (`server_time`, the
 row a 409 or an action's answer carries): a bad one is dropped, never the good answer.
 
 Parsing a big body holds the event loop (and so the GUI) for a while: from
@@ -23,9 +23,9 @@ from supervisor_console.api.errors import (
     AuthError,
     BadRequestError,
     ConflictError,
-    CursorExpired,
+    CursorExpiredError,
     ForbiddenError,
-    MalformedResponse,
+    MalformedResponseError,
     NotFoundError,
     ServerError,
 )
@@ -47,8 +47,8 @@ T = TypeVar("T")
 OFF_LOOP_BYTES = 256 * 1024
 
 
-class _Bad(ValueError):
-    """A field is not what the API promises (turned into MalformedResponse by the caller)."""
+class _BadError(ValueError):
+    """A field is not what the API promises (turned into MalformedResponseError by the caller)."""
 
 
 async def off_loop(body: bytes, parse: Callable[[bytes], T]) -> T:
@@ -62,7 +62,7 @@ def loads(body: bytes) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError; absurdly deep nesting
-        raise MalformedResponse(f"The server sent invalid JSON: {exc}") from exc
+        raise MalformedResponseError(f"The server sent invalid JSON: {exc}") from exc
 
 
 def loads_or_none(body: bytes) -> Any:
@@ -74,19 +74,19 @@ def loads_or_none(body: bytes) -> Any:
 
 def _int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Bad(f"{name} must be an integer")
+        raise _BadError(f"{name} must be an integer")
     return value
 
 
 def _bool(value: Any, name: str) -> bool:
     if not isinstance(value, bool):
-        raise _Bad(f"{name} must be true or false")
+        raise _BadError(f"{name} must be true or false")
     return value
 
 
 def _str(value: Any, name: str) -> str:
     if not isinstance(value, str):
-        raise _Bad(f"{name} must be a string")
+        raise _BadError(f"{name} must be a string")
     return value
 
 
@@ -96,7 +96,7 @@ def _opt_str(value: Any, name: str) -> str | None:
 
 def _str_list(value: Any, name: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Bad(f"{name} must be a list of strings")
+        raise _BadError(f"{name} must be a list of strings")
     return tuple(value)
 
 
@@ -104,36 +104,36 @@ def _time(value: Any) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _Bad(f"expected a time string, got {type(value).__name__}")
+        raise _BadError(f"expected a time string, got {type(value).__name__}")
     try:
         return datetime.fromisoformat(value)
     except ValueError as exc:
-        raise _Bad(f"bad time {value!r}") from exc
+        raise _BadError(f"bad time {value!r}") from exc
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:
     if isinstance(data, dict):
         return data
-    raise _Bad(f"{what} must be an object")
+    raise _BadError(f"{what} must be an object")
 
 
 def _field(body: Any, name: str, kind: type | tuple[type, ...]) -> Any:
-    """A top-level field of an answer, checked; MalformedResponse when wrong or missing."""
+    """A top-level field of an answer, checked; MalformedResponseError when wrong or missing."""
     if not isinstance(body, dict) or name not in body:
-        raise MalformedResponse(f"The server's answer has no {name!r}.")
+        raise MalformedResponseError(f"The server's answer has no {name!r}.")
     value = body[name]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise MalformedResponse(f"The server's answer has a malformed {name!r}.")
+        raise MalformedResponseError(f"The server's answer has a malformed {name!r}.")
     return value
 
 
 def row(data: Any) -> UserRow:
-    """One UserRow; MalformedResponse says which field is wrong."""
+    """One UserRow; MalformedResponseError says which field is wrong."""
     try:
         fast = _fast_row(data)
         return fast if fast is not None else _checked_row(data)
-    except _Bad as exc:
-        raise MalformedResponse(f"The server sent a malformed user row: {exc}") from exc
+    except _BadError as exc:
+        raise MalformedResponseError(f"The server sent a malformed user row: {exc}") from exc
 
 
 def row_or_none(data: Any) -> UserRow | None:
@@ -143,13 +143,13 @@ def row_or_none(data: Any) -> UserRow | None:
         return None
     try:
         return row(data)
-    except MalformedResponse:
+    except MalformedResponseError:
         return None
 
 
 def rows(data: Any) -> list[UserRow]:
     if not isinstance(data, list):
-        raise MalformedResponse("The server sent a malformed answer: users is not a list.")
+        raise MalformedResponseError("The server sent a malformed answer: users is not a list.")
     return [row(item) for item in data]
 
 
@@ -160,7 +160,7 @@ def _live_call(data: Any) -> LiveCall | None:
     try:
         started = _time(call["started_at"])
         if started is None:
-            raise _Bad("bad live_call: started_at missing")
+            raise _BadError("bad live_call: started_at missing")
         return LiveCall(
             _int(call["id"], "live_call.id"),
             _str(call["direction"], "live_call.direction"),
@@ -168,7 +168,7 @@ def _live_call(data: Any) -> LiveCall | None:
             started,
         )
     except KeyError as exc:
-        raise _Bad(f"bad live_call: no {exc.args[0]!r}") from exc
+        raise _BadError(f"bad live_call: no {exc.args[0]!r}") from exc
 
 
 def _checked_row(data: Any) -> UserRow:
@@ -176,11 +176,11 @@ def _checked_row(data: Any) -> UserRow:
     try:
         status = Status(d["status"])
     except (KeyError, ValueError) as exc:
-        raise _Bad(f"unknown status {d.get('status')!r}") from exc
+        raise _BadError(f"unknown status {d.get('status')!r}") from exc
     try:
         since = _time(d["status_since"])
         if since is None:
-            raise _Bad("status_since missing")
+            raise _BadError("status_since missing")
         return UserRow(
             id=_int(d["id"], "id"),
             version=_int(d["version"], "version"),
@@ -206,7 +206,7 @@ def _checked_row(data: Any) -> UserRow:
             changed_at=_time(d.get("changed_at")),
         )
     except KeyError as exc:
-        raise _Bad(f"user row without {exc.args[0]!r}") from exc
+        raise _BadError(f"user row without {exc.args[0]!r}") from exc
 
 
 _STATUS_BY_VALUE = {s.value: s for s in Status}
@@ -246,7 +246,7 @@ def _fast_row(d: Any) -> UserRow | None:
             d["session_count"], _time(d.get("last_activity")), d.get("changed_by"),
             _time(d.get("changed_at")),
         )  # fmt: skip
-    except (KeyError, ValueError):  # _Bad included: the checked path says what is wrong
+    except (KeyError, ValueError):  # _BadError included: the checked path says what is wrong
         return None
 
 
@@ -259,7 +259,7 @@ def server_time(data: Any) -> datetime | None:
     value = data.get("server_time") if isinstance(data, dict) else None
     try:
         when = _time(value)
-    except _Bad:
+    except _BadError:
         return None
     return when if when is not None and when.utcoffset() is not None else None
 
@@ -275,7 +275,7 @@ def parse_changes(body: bytes) -> ChangeBatch:
     data = loads(body)
     deleted = _field(data, "deleted", list)
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in deleted):
-        raise MalformedResponse("The server's answer has a malformed 'deleted'.")
+        raise MalformedResponseError("The server's answer has a malformed 'deleted'.")
     users = rows(_field(data, "users", list))
     cursor = _field(data, "cursor", int)
     return ChangeBatch(users, deleted, cursor, server_time=server_time(data))
@@ -284,8 +284,8 @@ def parse_changes(body: bytes) -> ChangeBatch:
 def session_info(body: Any) -> SessionInfo:
     try:
         expires = _time(body.get("expires_at")) if isinstance(body, dict) else None
-    except _Bad as exc:
-        raise MalformedResponse(f"The sign-in answer is malformed: {exc}") from exc
+    except _BadError as exc:
+        raise MalformedResponseError(f"The sign-in answer is malformed: {exc}") from exc
     return SessionInfo(
         token=_field(body, "token", str),
         role=_field(body, "role", str),
@@ -298,7 +298,9 @@ def session_info(body: Any) -> SessionInfo:
 def objects(data: Any) -> list[dict[str, Any]]:
     """A list of plain objects (sessions, calls, audit entries), shown as they come."""
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise MalformedResponse("The server sent a malformed answer: expected a list of objects.")
+        raise MalformedResponseError(
+            "The server sent a malformed answer: expected a list of objects."
+        )
     return data
 
 
@@ -311,8 +313,8 @@ def preview(data: Any) -> Preview:
             {_str(k, "a skip reason"): _int(v, "a skip count") for k, v in skipped.items()},
             _int(d["live_calls"], "live_calls"),
         )  # fmt: skip
-    except (KeyError, _Bad) as exc:
-        raise MalformedResponse(f"The server sent a malformed bulk preview: {exc}") from exc
+    except (KeyError, _BadError) as exc:
+        raise MalformedResponseError(f"The server sent a malformed bulk preview: {exc}") from exc
 
 
 def _user_result(data: Any) -> UserResult:
@@ -329,7 +331,7 @@ def job_state(data: Any) -> JobState:
         d = _object(data, "a bulk job")
         results = d.get("results") or []
         if not isinstance(results, list):
-            raise _Bad("results must be a list")
+            raise _BadError("results must be a list")
         total, done, skipped, failed = (
             _int(d[k], k) for k in ("total", "done", "skipped", "failed")
         )
@@ -337,8 +339,8 @@ def job_state(data: Any) -> JobState:
             _int(d["id"], "id"), _str(d["action"], "action"), _str(d["state"], "state"),
             total, done, skipped, failed, tuple(_user_result(r) for r in results),
         )  # fmt: skip
-    except (KeyError, _Bad) as exc:
-        raise MalformedResponse(f"The server sent a malformed bulk job: {exc}") from exc
+    except (KeyError, _BadError) as exc:
+        raise MalformedResponseError(f"The server sent a malformed bulk job: {exc}") from exc
 
 
 def parse_job_state(body: bytes) -> JobState:
@@ -379,7 +381,9 @@ def error_for_status(status: int, body: Any, *, role: str | None = None) -> ApiE
             f"This user changed since you looked: {text}", detail=detail, current=current
         )
     if status == 410:
-        return CursorExpired(detail or "The change cursor expired.", status=status, detail=detail)
+        return CursorExpiredError(
+            detail or "The change cursor expired.", status=status, detail=detail
+        )
     if status < 500:
         text = detail or f"The server refused the request (HTTP {status})."
         return BadRequestError(text, status=status, detail=detail)

@@ -78,7 +78,7 @@ class DemoBackend:
         env["CONTACT_CENTER_SUPERVISOR_PASSWORD"] = self.supervisor_password
         assert self.log_path is not None
         with self.log_path.open("wb") as log:  # the child keeps its own copy of the handle
-            self._proc = subprocess.Popen(
+            self._proc = subprocess.Popen(  # noqa: ASYNC220 - Popen returns at once; the exit is polled in _exited
                 self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=env, cwd=self.dir,
             )  # fmt: skip

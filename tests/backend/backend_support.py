@@ -22,7 +22,7 @@ SUPER_PW = "super-pw"
 SEED_USERS = 40
 
 
-def start_server(db: Path, **kwargs: Any) -> ServerThread:
+def start_server(db: str | Path, **kwargs: Any) -> ServerThread:
     kwargs.setdefault("seed_users", SEED_USERS)
     srv = ServerThread(db, admin_password=ADMIN_PW, supervisor_password=SUPER_PW, **kwargs)
     return srv.start()
@@ -140,8 +140,10 @@ def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any
     """A problem answer with a readable detail containing each of `words`."""
     assert r.status_code == status, (r.status_code, r.text[:600])
     body: dict[str, Any] = r.json()
-    assert body["status"] == status and isinstance(body["detail"], str)
-    assert len(body["detail"]) > 10 and "Traceback" not in body["detail"], body["detail"]
+    assert body["status"] == status
+    assert isinstance(body["detail"], str)
+    assert len(body["detail"]) > 10, body["detail"]
+    assert "Traceback" not in body["detail"], body["detail"]
     for word in words:
         assert word in body["detail"], (word, body["detail"])
     return body

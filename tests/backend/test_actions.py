@@ -67,13 +67,16 @@ def test_reset_dialer_busy_disconnects_the_live_call_and_keeps_its_log(
     r = supervisor.post(f"/users/{uid}/reset-dialer", json={"expected_status": "busy"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["user"]["status"] == "available" and body["user"]["live_call"] is None
+    assert body["user"]["status"] == "available"
+    assert body["user"]["live_call"] is None
     assert body["disconnected_call"]["id"] == live["id"]
-    assert "+15550009999" in body["message"] and "log was kept" in body["message"]
+    assert "+15550009999" in body["message"]
+    assert "log was kept" in body["message"]
     calls_after = user_calls(server, uid)
     assert len(calls_after) == len(calls_before)
     ended = next(c for c in calls_after if c["id"] == live["id"])
-    assert ended["ended_by"] == "supervisor reset" and ended["ended_at"] is not None
+    assert ended["ended_by"] == "supervisor reset"
+    assert ended["ended_at"] is not None
     assert ended["recording"] == live["recording"]
     for old, new in zip(calls_before, calls_after, strict=True):
         if old["id"] != live["id"]:
@@ -86,7 +89,8 @@ def test_reset_dialer_stuck_busy_without_call(server: ServerThread, admin: httpx
     uid = agent_in(server, "busy", live_call=False)
     n_calls = len(user_calls(server, uid))
     r = admin.post(f"/users/{uid}/reset-dialer", json={"expected_status": "busy"})
-    assert r.status_code == 200 and r.json()["disconnected_call"] is None
+    assert r.status_code == 200
+    assert r.json()["disconnected_call"] is None
     assert len(user_calls(server, uid)) == n_calls
 
 
@@ -111,7 +115,8 @@ def test_logout_all_sessions(server: ServerThread, supervisor: httpx.Client) -> 
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["ended_sessions"] == 3
-    assert body["user"]["status"] == "offline" and body["user"]["session_count"] == 0
+    assert body["user"]["status"] == "offline"
+    assert body["user"]["session_count"] == 0
     assert body["user"]["live_call"] is None
     assert supervisor.get(f"/users/{uid}/sessions").json() == []
     assert user_calls(server, uid)[-1]["ended_by"] == "forced logout"
@@ -120,11 +125,13 @@ def test_logout_all_sessions(server: ServerThread, supervisor: httpx.Client) -> 
 def test_logout_one_session(server: ServerThread, supervisor: httpx.Client) -> None:
     uid = agent_in(server, "available", sessions=3)
     listed = supervisor.get(f"/users/{uid}/sessions").json()
-    assert len(listed) == 3 and {"id", "client", "started_at", "last_seen"} <= set(listed[0])
+    assert len(listed) == 3
+    assert {"id", "client", "started_at", "last_seen"} <= set(listed[0])
     r = supervisor.post(f"/users/{uid}/logout", json={"session_id": listed[1]["id"]})
     assert r.status_code == 200, r.text
     assert r.json()["ended_sessions"] == 1
-    assert r.json()["user"]["session_count"] == 2 and r.json()["user"]["status"] == "available"
+    assert r.json()["user"]["session_count"] == 2
+    assert r.json()["user"]["status"] == "available"
     left = [s["id"] for s in supervisor.get(f"/users/{uid}/sessions").json()]
     assert left == [listed[0]["id"], listed[2]["id"]]
 
@@ -136,7 +143,8 @@ def test_logout_the_last_session_goes_offline(
     sid = supervisor.get(f"/users/{uid}/sessions").json()[0]["id"]
     r = supervisor.post(f"/users/{uid}/logout", json={"session_id": sid})
     assert r.status_code == 200
-    assert r.json()["user"]["status"] == "offline" and r.json()["user"]["session_count"] == 0
+    assert r.json()["user"]["status"] == "offline"
+    assert r.json()["user"]["session_count"] == 0
 
 
 def test_logout_refused_without_sessions_or_for_unknown_session(
@@ -161,10 +169,12 @@ def test_deactivate_ends_sessions_and_tokens(server: ServerThread, admin: httpx.
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["ended_sessions"] == 2
-    assert body["user"]["active"] is False and body["user"]["status"] == "offline"
+    assert body["user"]["active"] is False
+    assert body["user"]["status"] == "offline"
     assert sql_rows(server, select(sessions).where(sessions.c.user_id == 2)) == []
     revoked = sql_rows(server, select(api_tokens.c.revoked).where(api_tokens.c.user_id == 2))
-    assert revoked and all(t["revoked"] for t in revoked)
+    assert revoked
+    assert all(t["revoked"] for t in revoked)
     with client_for(server, token) as c:
         assert_problem(c.get("/users"), 401)
     r = admin.post("/auth/login", json={"username": "supervisor", "password": SUPER_PW})
@@ -176,7 +186,8 @@ def test_activate(server: ServerThread, admin: httpx.Client) -> None:
     uid = agent_in(server, "offline", active=False)
     assert_problem(admin.post(f"/users/{uid}/deactivate", json={}), 409, "already deactivated")
     r = admin.post(f"/users/{uid}/activate", json={"expected_status": "offline"})
-    assert r.status_code == 200 and r.json()["user"]["active"] is True
+    assert r.status_code == 200
+    assert r.json()["user"]["active"] is True
     assert_problem(admin.post(f"/users/{uid}/activate", json={}), 409, "already active")
 
 
@@ -191,11 +202,14 @@ def test_reset_password_shown_once_and_sessions_ended(
     assert r.status_code == 200, r.text
     body = r.json()
     temp = body["temporary_password"]
-    assert isinstance(temp, str) and len(temp) >= 16
-    assert body["ended_sessions"] == 1 and body["user"]["status"] == "offline"
+    assert isinstance(temp, str)
+    assert len(temp) >= 16
+    assert body["ended_sessions"] == 1
+    assert body["user"]["status"] == "offline"
     stored = sql_rows(server, select(users).where(users.c.id == 2))[0]
     assert stored["must_change_password"] is True
-    assert auth.verify_password(temp, stored["password_hash"]) and temp not in str(stored)
+    assert auth.verify_password(temp, stored["password_hash"])
+    assert temp not in str(stored)
     assert_problem(
         admin.post("/auth/login", json={"username": "supervisor", "password": SUPER_PW}), 401
     )
@@ -209,7 +223,8 @@ def test_reset_password_shown_once_and_sessions_ended(
 def test_reset_password_without_require_change(server: ServerThread, admin: httpx.Client) -> None:
     uid = agent_in(server, "offline", must_change_password=True)
     r = admin.post(f"/users/{uid}/reset-password", json={"require_change": False})
-    assert r.status_code == 200 and r.json()["ended_sessions"] == 0
+    assert r.status_code == 200
+    assert r.json()["ended_sessions"] == 0
     stored = sql_rows(server, select(users.c.must_change_password).where(users.c.id == uid))
     assert stored[0]["must_change_password"] is False
 
@@ -217,9 +232,11 @@ def test_reset_password_without_require_change(server: ServerThread, admin: http
 def test_reset_2fa_only_when_enabled(server: ServerThread, admin: httpx.Client) -> None:
     uid = agent_in(server, "available", two_factor=True, totp_secret="abc", backup_codes=["1"])
     r = admin.post(f"/users/{uid}/reset-2fa", json={"expected_status": "available"})
-    assert r.status_code == 200 and r.json()["user"]["two_factor"] is False
+    assert r.status_code == 200
+    assert r.json()["user"]["two_factor"] is False
     stored = sql_rows(server, select(users).where(users.c.id == uid))[0]
-    assert stored["totp_secret"] is None and stored["backup_codes"] is None
+    assert stored["totp_secret"] is None
+    assert stored["backup_codes"] is None
     before = row(admin, uid)
     assert_problem(admin.post(f"/users/{uid}/reset-2fa", json={}), 409, "two-factor")
     assert row(admin, uid) == before
@@ -243,7 +260,8 @@ def test_delete_unassigns_leads_frees_number_keeps_calls(
     r = admin.delete(f"/users/{uid}", params={"expected_status": "busy"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["deleted_id"] == uid and body["unassigned_leads"] == n_leads
+    assert body["deleted_id"] == uid
+    assert body["unassigned_leads"] == n_leads
     assert body["ended_sessions"] == 2
     assert_problem(admin.get(f"/users/{uid}"), 404, str(uid))
     assert_problem(admin.post(f"/users/{uid}/reset-dialer", json={}), 404, str(uid))
@@ -255,16 +273,20 @@ def test_delete_unassigns_leads_frees_number_keeps_calls(
     assert number == [{"number": "+15559990001", "user_id": None, "state": "available"}]
     # call logs and recordings outlive the user; the live call was ended
     kept = user_calls(server, uid)
-    assert len(kept) == n_calls and all(c["ended_at"] is not None for c in kept)
+    assert len(kept) == n_calls
+    assert all(c["ended_at"] is not None for c in kept)
     assert len(admin.get(f"/users/{uid}/calls").json()) == n_calls
     assert sql_rows(server, select(lines).where(lines.c.user_id == uid)) == []
     assert sql_rows(server, select(voicemails).where(voicemails.c.user_id == uid)) == []
     assert sql_rows(server, select(contacts).where(contacts.c.owner_id == uid)) == []
     feed = admin.get("/changes", params={"since": cursor, "wait": 0}).json()
-    assert feed["deleted"] == [uid] and feed["users"] == []
+    assert feed["deleted"] == [uid]
+    assert feed["users"] == []
     assert all(u["id"] != uid for u in admin.get("/users").json()["users"])
     entry = admin.get("/audit", params={"user_id": uid, "action": "delete"}).json()
-    assert len(entry) == 1 and entry[0]["after"] is None and entry[0]["before"]["status"] == "busy"
+    assert len(entry) == 1
+    assert entry[0]["after"] is None
+    assert entry[0]["before"]["status"] == "busy"
 
 
 # --- set status -----------------------------------------------------------------------------
@@ -277,7 +299,8 @@ def test_set_status(server: ServerThread, supervisor: httpx.Client) -> None:
             f"/users/{uid}/status", json={"expected_status": "available", "status": status}
         )
         assert r.status_code == 200, r.text
-        assert r.json()["user"]["status"] == status and r.json()["user"]["status_text"] is None
+        assert r.json()["user"]["status"] == status
+        assert r.json()["user"]["status_text"] is None
 
 
 def test_set_status_other_needs_text(server: ServerThread, supervisor: httpx.Client) -> None:
@@ -289,7 +312,8 @@ def test_set_status_other_needs_text(server: ServerThread, supervisor: httpx.Cli
     assert row(supervisor, uid) == before
     r = supervisor.put(f"/users/{uid}/status", json={"status": "other", "text": " Coaching "})
     assert r.status_code == 200
-    assert r.json()["user"]["status"] == "other" and r.json()["user"]["status_text"] == "Coaching"
+    assert r.json()["user"]["status"] == "other"
+    assert r.json()["user"]["status_text"] == "Coaching"
     r = supervisor.put(f"/users/{uid}/status", json={"status": "dnd", "text": "ignored"})
     assert r.json()["user"]["status_text"] is None
 

@@ -40,11 +40,13 @@ def test_every_action_writes_one_record(
         entry = client.get("/audit", params={"limit": 1}).json()[0]
         actor = "admin" if client is admin else "supervisor"
         assert (entry["actor"], entry["action"], entry["target_id"]) == (actor, action, uid)
-        assert entry["request_id"] == r.headers["X-Request-ID"] and entry["job_id"] is None
+        assert entry["request_id"] == r.headers["X-Request-ID"]
+        assert entry["job_id"] is None
         assert entry["target_name"]
         assert entry["before"]["status"] == before["status"]
         assert entry["after"]["status"] == r.json()["user"]["status"]
-        assert "password_hash" not in entry["before"] and "totp_secret" not in entry["after"]
+        assert "password_hash" not in entry["before"]
+        assert "totp_secret" not in entry["after"]
         assert datetime.fromisoformat(entry["at"]) > datetime.now(UTC) - timedelta(minutes=1)
     entries = admin.get("/audit", params={"user_id": uid}).json()
     assert [e["action"] for e in entries] == [s[1] for s in reversed(steps)]
@@ -52,7 +54,8 @@ def test_every_action_writes_one_record(
     two_fa = next(e for e in entries if e["action"] == "reset-2fa")
     assert (two_fa["before"]["two_factor"], two_fa["after"]["two_factor"]) == (True, False)
     reset = entries[0]
-    assert reset["before"]["first_name"] and reset["after"]["first_name"] == ""
+    assert reset["before"]["first_name"]
+    assert reset["after"]["first_name"] == ""
 
 
 def test_a_refused_action_writes_nothing(server: ServerThread, supervisor: httpx.Client) -> None:
@@ -72,14 +75,16 @@ def test_filters(server: ServerThread, admin: httpx.Client, supervisor: httpx.Cl
     admin.post(f"/users/{a}/reset-2fa", json={})  # 409 or 200, either way fine below
     supervisor.put(f"/users/{b}/status", json={"status": "meeting"})
     by_user = admin.get("/audit", params={"user_id": b}).json()
-    assert {e["target_id"] for e in by_user} == {b} and len(by_user) == 2
+    assert {e["target_id"] for e in by_user} == {b}
+    assert len(by_user) == 2
     by_actor = admin.get("/audit", params={"actor": "supervisor"}).json()
     assert [(e["target_id"], e["action"]) for e in by_actor] == [
         (b, "set-status"),
         (a, "set-status"),
     ]
     by_action = admin.get("/audit", params={"action": "set-status", "user_id": a}).json()
-    assert len(by_action) == 1 and by_action[0]["after"]["status"] == "break"
+    assert len(by_action) == 1
+    assert by_action[0]["after"]["status"] == "break"
     assert admin.get("/audit", params={"action": "delete"}).json() == []
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert admin.get("/audit", params={"since": future}).json() == []

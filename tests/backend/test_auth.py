@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -28,8 +30,10 @@ def test_login_answers_token_role_and_expiry(server: ServerThread, anon: httpx.C
     r = anon.post("/auth/login", json={"username": "supervisor", "password": SUPER_PW})
     assert r.status_code == 200
     body = r.json()
-    assert body["role"] == "supervisor" and body["username"] == "supervisor"
-    assert body["user_id"] == 2 and len(body["token"]) >= 32
+    assert body["role"] == "supervisor"
+    assert body["username"] == "supervisor"
+    assert body["user_id"] == 2
+    assert len(body["token"]) >= 32
     assert body["expires_at"].endswith("+00:00")
     with client_for(server, body["token"]) as c:
         assert c.get("/users").status_code == 200
@@ -121,8 +125,10 @@ def test_rate_limit_after_five_failures(anon: httpx.Client) -> None:
 def test_passwords_are_stored_as_scrypt_hashes(server: ServerThread) -> None:
     found = sql_rows(server, select(users.c.username, users.c.password_hash))
     stored = {r["username"]: r["password_hash"] for r in found}
-    assert stored["admin"].startswith("scrypt$") and ADMIN_PW not in stored["admin"]
-    assert stored["supervisor"].startswith("scrypt$") and SUPER_PW not in stored["supervisor"]
+    assert stored["admin"].startswith("scrypt$")
+    assert ADMIN_PW not in stored["admin"]
+    assert stored["supervisor"].startswith("scrypt$")
+    assert SUPER_PW not in stored["supervisor"]
     assert auth.verify_password(ADMIN_PW, stored["admin"])
     assert not auth.verify_password(SUPER_PW, stored["admin"])
     assert stored["admin"] != auth.hash_password(ADMIN_PW)  # salted
@@ -148,15 +154,13 @@ def test_a_token_stops_working_for_a_user_demoted_to_agent(
 
 def test_an_unknown_username_still_costs_a_password_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """No timing oracle: a wrong username runs the KDF like a wrong password does."""
-    from contact_center.domain import auth
-
     calls: list[str] = []
-    real = auth.hashlib.scrypt
+    real = hashlib.scrypt
 
-    def counting(*args: object, **kwargs: object) -> bytes:
+    def counting(*args: Any, **kwargs: Any) -> bytes:
         calls.append("scrypt")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(auth.hashlib, "scrypt", counting)
+    monkeypatch.setattr(hashlib, "scrypt", counting)  # the very module auth calls
     assert auth.verify_password("guess", None) is False
     assert calls == ["scrypt"]

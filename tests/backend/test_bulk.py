@@ -57,7 +57,8 @@ def test_preview_reset_dialer_over_all(server: ServerThread, supervisor: httpx.C
         "live_calls": live,
     }
     job = run_job(supervisor, body)
-    assert job["state"] == "done" and job["actor"] == "supervisor"
+    assert job["state"] == "done"
+    assert job["actor"] == "supervisor"
     assert (job["done"], job["skipped"], job["failed"]) == (
         resettable, len(ids) + 2 - resettable, 0,
     )  # fmt: skip
@@ -76,7 +77,8 @@ def test_job_audit_records_carry_the_job_id(server: ServerThread, admin: httpx.C
         admin,
         {"action": "add-tags", "scope": {"kind": "ids", "ids": ids}, "params": {"values": ["vip"]}},
     )
-    assert job["done"] == 4 and [r["user_id"] for r in job["results"]] == ids
+    assert job["done"] == 4
+    assert [r["user_id"] for r in job["results"]] == ids
     assert all("vip" in row(admin, uid)["tags"] for uid in ids)
     entries = admin.get("/audit", params={"job_id": job["id"]}).json()
     assert sorted(e["target_id"] for e in entries) == ids
@@ -88,7 +90,8 @@ def test_job_audit_records_carry_the_job_id(server: ServerThread, admin: httpx.C
         admin,
         {"action": "add-tags", "scope": {"kind": "ids", "ids": ids}, "params": {"values": ["vip"]}},
     )
-    assert again["skipped"] == 4 and {r["reason"] for r in again["results"]} == {"tags already so"}
+    assert again["skipped"] == 4
+    assert {r["reason"] for r in again["results"]} == {"tags already so"}
 
 
 def test_supervisor_cannot_run_admin_bulk_actions(
@@ -118,7 +121,8 @@ def test_stale_rows_are_skipped(server: ServerThread, admin: httpx.Client) -> No
     outcomes = [(r["user_id"], r["outcome"]) for r in job["results"]]
     assert outcomes == [(ids[0], "done"), (ids[1], "skipped"), (ids[2], "done")]
     reason = job["results"][1]["reason"]
-    assert "changed since you looked" in reason and f"you saw version {seen[ids[1]]}" in reason
+    assert "changed since you looked" in reason
+    assert f"you saw version {seen[ids[1]]}" in reason
     assert row(admin, ids[1])["status"] == "break"
 
 
@@ -166,7 +170,8 @@ def test_bulk_delete_and_logout(server: ServerThread, admin: httpx.Client) -> No
     for uid in ids:
         arrange(server, uid, status="available", session_count=2, active=True)
     job = run_job(admin, {"action": "logout", "scope": {"kind": "ids", "ids": ids}})
-    assert job["done"] == 3 and all(row(admin, u)["status"] == "offline" for u in ids)
+    assert job["done"] == 3
+    assert all(row(admin, u)["status"] == "offline" for u in ids)
     job = run_job(admin, {"action": "delete", "scope": {"kind": "ids", "ids": ids}})
     assert job["done"] == 3
     assert all(admin.get(f"/users/{u}").status_code == 404 for u in ids)
@@ -198,12 +203,14 @@ def test_cancel_skips_what_has_not_started(
         )  # fmt: skip
         assert reached.wait(10)
         cancelled = admin.post(f"/bulk-jobs/{r.json()['id']}/cancel")
-        assert cancelled.status_code == 200 and cancelled.json()["state"] == "running"
+        assert cancelled.status_code == 200
+        assert cancelled.json()["state"] == "running"
     finally:
         release.set()
         store.remove_commit_listener(hold_after_first_user)
     job = wait_job(admin, r.json()["id"])
-    assert job["state"] == "cancelled" and job["finished_at"]
+    assert job["state"] == "cancelled"
+    assert job["finished_at"]
     assert [r["outcome"] for r in job["results"]] == ["done"] + ["skipped"] * 4
     assert {r["reason"] for r in job["results"][1:]} == {"cancelled"}
     assert (job["done"], job["skipped"]) == (1, 4)

@@ -18,16 +18,19 @@ from contact_center.testing.server import ServerThread
 def test_cursor_then_changes(server: ServerThread, supervisor: httpx.Client) -> None:
     uid = agent_in(server, "unavailable")
     snap = supervisor.get("/users").json()
-    assert len(snap["users"]) == 42 and isinstance(snap["cursor"], int)
+    assert len(snap["users"]) == 42
+    assert isinstance(snap["cursor"], int)
     idle = supervisor.get("/changes", params={"since": snap["cursor"], "wait": 0}).json()
     assert idle == {**idle, "users": [], "deleted": [], "cursor": snap["cursor"]}
     r = supervisor.post(f"/users/{uid}/reset-dialer", json={})
     assert r.status_code == 200
     batch = supervisor.get("/changes", params={"since": snap["cursor"], "wait": 0}).json()
     assert [u["id"] for u in batch["users"]] == [uid]
-    assert batch["users"][0] == r.json()["user"] and batch["cursor"] == snap["cursor"] + 1
+    assert batch["users"][0] == r.json()["user"]
+    assert batch["cursor"] == snap["cursor"] + 1
     again = supervisor.get("/changes", params={"since": batch["cursor"], "wait": 0}).json()
-    assert again["users"] == [] and again["cursor"] == batch["cursor"]
+    assert again["users"] == []
+    assert again["cursor"] == batch["cursor"]
     assert supervisor.get("/users").json()["cursor"] == batch["cursor"]
 
 
@@ -59,7 +62,9 @@ def test_long_poll_waits_when_idle(supervisor: httpx.Client) -> None:
     started = time.monotonic()
     r = supervisor.get("/changes", params={"since": cursor, "wait": 1})
     elapsed = time.monotonic() - started
-    assert r.status_code == 200 and r.json()["users"] == [] and r.json()["cursor"] == cursor
+    assert r.status_code == 200
+    assert r.json()["users"] == []
+    assert r.json()["cursor"] == cursor
     assert 0.9 <= elapsed < 2.0
 
 
@@ -94,7 +99,7 @@ def test_no_change_is_lost_under_concurrent_writers(server: ServerThread) -> Non
                             "params": {"status": "meeting"},
                         })  # fmt: skip
                     assert r.status_code in (200, 202, 409), r.text
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - collected; the test asserts there are none
             errors.append(exc)
 
     def simulate() -> None:
@@ -103,7 +108,7 @@ def test_no_change_is_lost_under_concurrent_writers(server: ServerThread) -> Non
             while not stop.is_set():
                 sim.step(3)
                 time.sleep(0.01)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - collected; the test asserts there are none
             errors.append(exc)
 
     with client_for(server, tokens[1]) as reader:

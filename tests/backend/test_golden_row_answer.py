@@ -40,12 +40,14 @@ def store_golden(server: ServerThread, golden: dict[str, Any]) -> tuple[int, int
     with store_of(server).write() as conn:
         conn.execute(update(users).where(users.c.id == uid).values(**plain, **when))
         conn.execute(delete(calls).where(calls.c.user_id == uid, calls.c.ended_at.is_(None)))
-        call_id = conn.execute(
+        inserted = conn.execute(
             insert(calls).values(
                 user_id=uid, direction=call["direction"], peer=call["peer"],
                 started_at=ts(call["started_at"]), recording="rec/golden.wav",
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key  # fmt: skip
+        assert inserted is not None
+        call_id = inserted[0]
         conn.execute(delete(sessions).where(sessions.c.user_id == uid))
         for client in ("desktop", "web")[: golden["session_count"]]:
             conn.execute(

@@ -42,7 +42,8 @@ def test_expected_status_mismatch_is_409_with_current(
     r = supervisor.post(f"/users/{uid}/reset-dialer", json={"expected_status": "unavailable"})
     body = assert_problem(r, 409, "now Busy", "you saw Unavailable", "Nothing was done")
     assert body["current"] == before
-    assert row(supervisor, uid) == before and audit_count(server) == n_audit
+    assert row(supervisor, uid) == before
+    assert audit_count(server) == n_audit
 
 
 def test_if_match_version(server: ServerThread, admin: httpx.Client) -> None:
@@ -52,7 +53,8 @@ def test_if_match_version(server: ServerThread, admin: httpx.Client) -> None:
         f"/users/{uid}/status", json={"status": "break"}, headers={"If-Match": str(version + 1)}
     )
     body = assert_problem(r, 409, f"version {version}", f"you saw version {version + 1}")
-    assert body["current"]["version"] == version and body["current"]["status"] == "available"
+    assert body["current"]["version"] == version
+    assert body["current"]["status"] == "available"
     for form in ('"{}"', 'W/"{}"'):
         tag = form.format(version)
         r = admin.put(f"/users/{uid}/status", json={"status": "dnd"}, headers={"If-Match": tag})
@@ -86,7 +88,8 @@ def test_same_key_same_body_is_applied_once(server: ServerThread, supervisor: ht
     first = supervisor.post(
         f"/users/{uid}/reset-dialer", json={"expected_status": "unavailable"}, headers=key
     )
-    assert first.status_code == 200 and first.json()["replayed"] is False
+    assert first.status_code == 200
+    assert first.json()["replayed"] is False
     again = supervisor.post(
         f"/users/{uid}/reset-dialer", json={"expected_status": "unavailable"}, headers=key
     )
@@ -115,7 +118,8 @@ def test_keys_are_per_actor(
         is False
     )
     r = admin.put(f"/users/{uid}/status", json={"status": "break"}, headers=key)
-    assert r.status_code == 200 and r.json()["replayed"] is False
+    assert r.status_code == 200
+    assert r.json()["replayed"] is False
 
 
 def test_reset_password_replay_never_shows_the_password(
@@ -124,9 +128,11 @@ def test_reset_password_replay_never_shows_the_password(
     uid = agent_in(server, "available")
     key = {"Idempotency-Key": "pw-1"}
     first = admin.post(f"/users/{uid}/reset-password", json={}, headers=key)
-    assert first.status_code == 200 and first.json()["temporary_password"]
+    assert first.status_code == 200
+    assert first.json()["temporary_password"]
     again = admin.post(f"/users/{uid}/reset-password", json={}, headers=key)
-    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert again.status_code == 200
+    assert again.json()["replayed"] is True
     assert again.json()["temporary_password"] is None
     assert "shown only once" in again.json()["message"]
     assert first.json()["temporary_password"] not in again.text
@@ -144,7 +150,8 @@ def test_a_refused_request_can_be_retried_with_its_key(
     )
     agent_in(server, "available")
     r = supervisor.put(f"/users/{uid}/status", json={"status": "break"}, headers=key)
-    assert r.status_code == 200 and r.json()["user"]["status"] == "break"
+    assert r.status_code == 200
+    assert r.json()["user"]["status"] == "break"
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -228,9 +235,11 @@ def test_bad_input_is_a_readable_4xx_and_changes_nothing(
     r = admin.request(method, path.format(uid=uid), **kwargs)
     assert 400 <= r.status_code < 500, (r.status_code, r.text)
     body = r.json()
-    assert isinstance(body["detail"], str) and len(body["detail"]) > 10, body
+    assert isinstance(body["detail"], str), body
+    assert len(body["detail"]) > 10, body
     assert r.headers["content-type"].startswith("application/problem+json")
-    assert admin.get("/users").json()["users"] == before and audit_count(server) == n_audit
+    assert admin.get("/users").json()["users"] == before
+    assert audit_count(server) == n_audit
 
 
 def test_unknown_user_is_404(admin: httpx.Client) -> None:
@@ -240,7 +249,8 @@ def test_unknown_user_is_404(admin: httpx.Client) -> None:
     assert_problem(admin.get("/users/999999/sessions"), 404)
     assert_problem(admin.get("/bulk-jobs/999999"), 404)
     r = admin.get("/no-such-endpoint")
-    assert r.status_code == 404 and r.json()["detail"]
+    assert r.status_code == 404
+    assert r.json()["detail"]
 
 
 def test_oversized_body_is_413(server: ServerThread, admin: httpx.Client) -> None:

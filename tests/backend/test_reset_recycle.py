@@ -69,9 +69,11 @@ def furnish(server: ServerThread, uid: int) -> dict[str, int]:
         conn.execute(update(users).where(users.c.id == uid).values(phone_number=number))
         ids = {}
         for kind, mac in (("physical", "aa:bb:cc:dd:ee:ff"), ("soft", None), ("mobile", None)):
-            dev = conn.execute(
+            key = conn.execute(
                 devices.insert().values(user_id=uid, kind=kind, mac=mac, model=kind)
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None
+            dev = key[0]
             conn.execute(lines.insert().values(device_id=dev, user_id=uid, extension="1"))
             ids[kind] = int(dev)
     return ids
@@ -137,24 +139,31 @@ def check_one_option(server: ServerThread, admin: httpx.Client, option: str, uid
     summary = r.json()["summary"]
     user = r.json()["user"]
     if option == "delete_voicemail":
-        assert after["voicemails"] == [] and summary["voicemails_deleted"] == 3
+        assert after["voicemails"] == []
+        assert summary["voicemails_deleted"] == 3
     elif option == "delete_greetings":
-        assert after["greetings"] == [] and summary["greetings_deleted"] == 3
+        assert after["greetings"] == []
+        assert summary["greetings_deleted"] == 3
     elif option == "delete_answering_rules":
-        assert summary["answering_rules_deleted"] == 2 and summary["default_rule_restored"]
+        assert summary["answering_rules_deleted"] == 2
+        assert summary["default_rule_restored"]
         assert [(r["name"], r["is_default"]) for r in after["rules"]] == [("Default", True)]
     elif option == "delete_custom_contacts":
-        assert after["contacts"] == [] and summary["contacts_deleted"] == 2
+        assert after["contacts"] == []
+        assert summary["contacts_deleted"] == 2
         assert len([c for c in after["others_contacts"] if c["owner_id"] is None]) == 5
     elif option == "unassign_phone_number":
-        assert after["numbers"] == [] and user["phone_number"] is None
+        assert after["numbers"] == []
+        assert user["phone_number"] is None
         number = number_of(uid)
         freed = sql_rows(server, select(phone_numbers).where(phone_numbers.c.number == number))
         assert freed == [{"number": number, "user_id": None, "state": "available"}]
     elif option == "remove_lines":
-        assert after["lines"] == [] and after["devices"] == []
+        assert after["lines"] == []
+        assert after["devices"] == []
         assert summary["lines_removed"] == 3
-        assert summary["physical_phones_unassigned"] == 1 and summary["soft_phones_removed"] == 2
+        assert summary["physical_phones_unassigned"] == 1
+        assert summary["soft_phones_removed"] == 2
         left = sql_rows(server, select(devices).where(devices.c.id.in_(devs.values())))
         assert [(d["id"], d["user_id"], d["mac"]) for d in left] == [
             (devs["physical"], None, "aa:bb:cc:dd:ee:ff")
@@ -185,7 +194,8 @@ def test_all_options_and_recycle(server: ServerThread, admin: httpx.Client) -> N
     after = snapshot(server, uid)
     for name in ("voicemails", "greetings", "contacts", "numbers", "devices", "lines"):
         assert after[name] == [], name
-    assert len(after["rules"]) == 1 and after["calls"] == before["calls"]
+    assert len(after["rules"]) == 1
+    assert after["calls"] == before["calls"]
     for name in before:
         if name.startswith("others_") and name not in ("others_devices", "others_numbers"):
             assert after[name] == before[name], name
@@ -198,7 +208,8 @@ def test_reset_without_options_still_clears_name_and_email(
     furnish(server, uid)
     before = snapshot(server, uid)
     r = reset(admin, uid)
-    assert r.status_code == 200 and r.json()["summary"] == {}
+    assert r.status_code == 200
+    assert r.json()["summary"] == {}
     assert (r.json()["user"]["first_name"], r.json()["user"]["email"]) == ("", None)
     assert r.json()["user"]["username"] == row(admin, uid)["username"]
     assert snapshot(server, uid) == before
@@ -218,7 +229,8 @@ def test_invalid_recycle_is_422_and_changes_nothing(
     ]:
         r = reset(admin, uid, **dict.fromkeys(OPTIONS, True), recycle=recycle)
         assert_problem(r, 422)
-        assert snapshot(server, uid) == before and row(admin, uid) == row_before
+        assert snapshot(server, uid) == before
+        assert row(admin, uid) == row_before
 
 
 def test_recycle_with_an_email_in_use_is_refused(server: ServerThread, admin: httpx.Client) -> None:

@@ -95,13 +95,15 @@ def test_seed_two_thousand(tmp_path: Path) -> None:
         statuses = {r["status"] for r in rows}
     finally:
         store.dispose()
-    assert len(rows) == 2002 and took < 20
+    assert len(rows) == 2002
+    assert took < 20
     assert {"available", "busy", "unavailable", "offline"} <= statuses
     assert sum(r["role"] == "agent" for r in rows) == 2000
     assert any(r["status"] == "busy" and r["live_call"] is None for r in rows)  # stuck
     assert all(r["status"] == "offline" for r in rows if not r["active"])
     assert all(r["session_count"] == 0 for r in rows if r["status"] == "offline")
-    assert n_numbers and n_numbers > 1600
+    assert n_numbers
+    assert n_numbers > 1600
 
 
 def test_openapi_lists_the_endpoints(anon: httpx.Client, server: ServerThread) -> None:

@@ -76,7 +76,8 @@ def test_a_slow_snapshot_never_downgrades_a_newer_one(tmp_path: Path) -> None:
         threads[1].join(10)
         _, rows = out["A"]
         versions = {r["id"]: r["version"] for r in rows}
-        assert versions[X] == 2 and versions[Y] == 2
+        assert versions[X] == 2
+        assert versions[Y] == 2
         snapshot("D")
         assert {r["id"]: r["version"] for r in out["D"][1]}[X] == 2
     finally:

@@ -94,7 +94,8 @@ def test_actions_follow_their_rules(server: ServerThread, admin: httpx.Client) -
             if status == self.model[uid]["status"]:
                 return
             r = admin.put(f"/users/{uid}/status", json={"expected_status": status, "status": "dnd"})
-            assert r.status_code == 409 and r.json()["current"]["version"] == self.versions[uid]
+            assert r.status_code == 409
+            assert r.json()["current"]["version"] == self.versions[uid]
 
         @rule(uid=which, on_call=st.booleans(), two_factor=st.booleans())
         def agent_takes_a_call(self, uid: int, on_call: bool, two_factor: bool) -> None:

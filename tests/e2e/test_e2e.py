@@ -59,12 +59,11 @@ def test_wrong_password_then_lock_out(console: Console, backend: Backend) -> Non
         console.type(f"not-the-password-{attempt}")
         console.key("Return")
         expected = WRONG if attempt <= 5 else "Too many failed sign-ins. Try again in"
-        window = console.wait_window(
-            SIGN_IN,
-            lambda w, e=expected, a=attempt: (
-                any(label.startswith(e) for label in w["labels"]) and ("Sign in" in w["buttons"])
-            ),
-        )
+
+        def refused(w: dict[str, Any], e: str = expected) -> bool:
+            return any(label.startswith(e) for label in w["labels"]) and "Sign in" in w["buttons"]
+
+        window = console.wait_window(SIGN_IN, refused)
         assert console.focus().get("name") == "password", window
         console.key("ctrl+a", "BackSpace")
     # Still there: a refused sign-in never closes the dialog or ends the program.
@@ -127,7 +126,8 @@ def test_sign_out_then_remember_me_survives_a_restart(console: Console, backend:
     assert dialog is not None
     console.wait_focus("password")  # server and username are kept: only the password
     main = console.main()
-    assert main["title"] == MAIN + "not signed in" and main["rows_total"] == 0
+    assert main["title"] == MAIN + "not signed in"
+    assert main["rows_total"] == 0
     assert stored(keyring_file) == {}  # forgotten here…
     me = httpx.get(
         f"{backend.url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=5

@@ -33,13 +33,14 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from contact_center.sim.simulator import Simulator
+from contact_center.storage.journal import current_cursor
 from contact_center.storage.store import Store
 from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient, new_idempotency_key
 from supervisor_console.api.errors import (
     ApiError,
     ConflictError,
-    MalformedResponse,
+    MalformedResponseError,
     NetworkError,
     ServerError,
 )
@@ -265,7 +266,7 @@ class Writer:
             before = _seq(store)
             try:
                 self._sim.step(n)
-            except Exception:  # e.g. SQLite busy: the next tick tries again
+            except Exception:  # noqa: BLE001 - e.g. SQLite busy: the next tick tries again
                 self.errors += 1
                 return 0
             done = _seq(store) - before
@@ -274,8 +275,6 @@ class Writer:
 
 
 def _seq(store: Store) -> int:
-    from contact_center.storage.journal import current_cursor
-
     with store.read() as conn:
         return current_cursor(conn)[0]
 
@@ -361,7 +360,7 @@ class ActionIssuer:
                 answer = await self.client.request(
                     "PUT", f"/users/{seen.id}/status", json=body, headers=headers
                 )
-            except (NetworkError, ServerError, MalformedResponse) as exc:
+            except (NetworkError, ServerError, MalformedResponseError) as exc:
                 record.reason = str(exc)
                 if time.monotonic() > deadline:
                     return  # UNKNOWN
@@ -539,7 +538,8 @@ async def _scenario(run: Run, settings: QSettings) -> None:
     try:
         await client.login("supervisor", SUPER_PW)
         await console.connect(client, "supervisor")
-        assert console.feed is not None and console.window is not None
+        assert console.feed is not None
+        assert console.window is not None
         watch(console.window)  # before the feed's task first runs
         console.feed.backoff_initial = profile.backoff_initial
         console.feed.backoff_max = profile.backoff_max
@@ -586,7 +586,8 @@ async def _scenario(run: Run, settings: QSettings) -> None:
         )
         result.audit_counts = dict(tags)
         await asyncio.sleep(0.1)  # let the status bar refresh after the last batch
-        assert console.feed is not None and console.window is not None
+        assert console.feed is not None
+        assert console.window is not None
         result.final_state = console.feed.status.state.value
         result.final_banner = console.window.connection.banner.isVisible()
     finally:
@@ -602,7 +603,7 @@ async def _scenario(run: Run, settings: QSettings) -> None:
 
 async def _until(check: Callable[[], bool], timeout: float) -> None:
     async with asyncio.timeout(timeout):
-        while not check():
+        while not check():  # noqa: ASYNC110 - a predicate of any state: polled
             await asyncio.sleep(0.05)
 
 

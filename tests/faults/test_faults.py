@@ -28,7 +28,8 @@ def check(result: ScenarioResult) -> None:
     assert result.duplicates == 0
     assert result.misreported == []
     assert result.max_stall_ms < MAX_STALL_MS
-    assert result.final_state == "connected" and not result.final_banner
+    assert result.final_state == "connected"
+    assert not result.final_banner
     if result.name == "latency":
         # Answers arrive later than the client waits: actions time out and are retried
         # with the same key; the backend answers the retry from its idempotency record.
@@ -36,14 +37,16 @@ def check(result: ScenarioResult) -> None:
         assert any(a.replayed for a in result.actions)
     else:
         assert {"reconnecting", "unreachable"} & set(result.states_during_fault)
-        assert result.banner_during_fault and "stale since" in result.banner_text
+        assert result.banner_during_fault
+        assert "stale since" in result.banner_text
     if result.name in ("restart", "errors"):  # the backend gone, then back (or accepting)
         assert result.live_s < LIVE_WITHIN, f"live again {result.live_s:.2f} s after the return"
         assert any(COUNTDOWN.fullmatch(text) for text in result.status_texts), result.status_texts
     if result.name == "expired":
         assert result.statuses_via_proxy.get(410, 0) >= 1, "the feed never met the 410"
     if result.name == "drops":
-        assert result.faults["killed"] > 0 and result.faults["cut"] > 0
+        assert result.faults["killed"] > 0
+        assert result.faults["cut"] > 0
     if result.name == "errors":
         assert result.faults["answered_503"] > 0
 

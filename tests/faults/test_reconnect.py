@@ -48,11 +48,13 @@ def test_restart_to_live_within_5_s(qapp: Any, tmp_path: Path) -> None:
     short, long = timings
     # The countdown's own wording is in tests/gui/test_connection_status.py; a wait drawn
     # under 0.05 s already says "now…".
-    assert short.texts and long.texts
+    assert short.texts
+    assert long.texts
     assert all(WAITING.fullmatch(text) for text in short.texts + long.texts), timings
     assert long.full  # four seconds of refusals: the panel is re-read from a snapshot
     assert any(text.startswith("Server unreachable, retrying") for text in long.texts)
-    assert waits and max(waits) <= BACKOFF_MAX
+    assert waits
+    assert max(waits) <= BACKOFF_MAX
 
 
 def test_retry_now_reconnects_at_once(qapp: Any, tmp_path: Path) -> None:
@@ -62,7 +64,8 @@ def test_retry_now_reconnects_at_once(qapp: Any, tmp_path: Path) -> None:
     async def go() -> float:
         async with signed_in(server.url, tmp_path) as watched:
             feed, window = watched.console.feed, watched.console.window
-            assert feed is not None and window is not None
+            assert feed is not None
+            assert window is not None
             indicator = window.connection  # its Retry now is wired by the Console
             feed.backoff_initial = feed.backoff_max = 600.0
             await asyncio.sleep(0.3)
@@ -107,7 +110,7 @@ def test_age_counts_from_the_server_time_under_latency(qapp: Any, tmp_path: Path
                     seen = len(watched.connected)
                     body = {"expected_status": agent.status.value, "status": "break", "text": None}
                     await admin.request("PUT", f"/users/{agent.id}/status", json=body)
-                    while len(watched.connected) <= seen:  # the answer has arrived
+                    while len(watched.connected) <= seen:  # noqa: ASYNC110 - polled until the answer has arrived
                         await asyncio.sleep(0.005)
                     indicator.refresh()  # what the once-a-second tick shows next
                     since = indicator.stale_since()

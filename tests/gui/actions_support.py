@@ -40,7 +40,8 @@ class Live:
     """The console, its window and action controller, and the dialogs as they open."""
 
     def __init__(self, console: Console) -> None:
-        assert console.window is not None and console.actions is not None
+        assert console.window is not None
+        assert console.actions is not None
         self.console = console
         self.window: MainWindow = console.window
         self.actions: ActionController = console.actions

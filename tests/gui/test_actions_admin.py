@@ -11,7 +11,7 @@ from actions_support import live_console, until
 from fixtures_actions import agent_ids, arrange, audit_actions, count, rows, server
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import select
 
 from contact_center.storage.tables import leads, sessions, users, voicemails
@@ -51,13 +51,16 @@ async def test_reset_password_shows_the_password_once(
         dialog.confirm_button.click()
         shown = await live.dialog(TemporaryPasswordDialog)
         password = shown.password.text()
-        assert len(password) >= 8 and shown.note.text() == COPY_NOW
+        assert len(password) >= 8
+        assert shown.note.text() == COPY_NOW
         shown.copy_button.click()
         assert QApplication.clipboard().text() == password
         QTest.keyClick(shown, Qt.Key.Key_Escape)
         assert shown.password.text() == ""  # cleared when the dialog closes
         (outcome,) = await live.settled()
-        assert outcome.ok and outcome.secret is None and password not in repr(outcome)
+        assert outcome.ok
+        assert outcome.secret is None
+        assert password not in repr(outcome)
         assert password not in live.window.statusBar().currentMessage()
     assert count(server, select(sessions).where(sessions.c.user_id == uid)) == 0
     flags = rows(server, select(users.c.must_change_password).where(users.c.id == uid))
@@ -125,7 +128,8 @@ async def test_delete_names_the_user_and_unassigns_leads(
         assert f"{row.name} {SIGNED_OUT}" in dialog.details.text()
         dialog.confirm_button.click()
         (outcome,) = await live.settled()
-        assert outcome.ok and f"{owned} lead" in outcome.message
+        assert outcome.ok
+        assert f"{owned} lead" in outcome.message
         assert live.window.model.user(uid) is None
     assert count(server, select(leads).where(leads.c.owner_id.is_(None))) >= owned
 
@@ -139,21 +143,25 @@ async def test_deactivate_from_the_detail_pane_ends_sessions(
         live.select(uid)
         live.key(Qt.Key.Key_Return)
         buttons = live.actions.buttons.buttons
-        assert buttons["deactivate"].isEnabled() and not buttons["activate"].isEnabled()
+        assert buttons["deactivate"].isEnabled()
+        assert not buttons["activate"].isEnabled()
         assert buttons["activate"].toolTip().endswith("is already active.")
         buttons["deactivate"].click()
         dialog = await live.dialog(ConfirmDialog)
         assert SIGNED_OUT in dialog.details.text()
         dialog.confirm_button.click()
         (outcome,) = await live.settled()
-        assert outcome.ok and "2 sessions ended" in outcome.message
-        assert not live.row(uid).active and live.row(uid).status is Status.OFFLINE
+        assert outcome.ok
+        assert "2 sessions ended" in outcome.message
+        assert not live.row(uid).active
+        assert live.row(uid).status is Status.OFFLINE
         await until(lambda: buttons["activate"].isEnabled(), "the Activate button")
         await asyncio.wait_for(live.window.detail.wait_loaded(), 5)
         trail = live.window.detail.lists["activity"].topLevelItem(0)
         assert trail is not None
         assert [trail.text(i) for i in (1, 2)] == ["admin", "Deactivate"]
-        assert "active: off" in trail.text(4) and "status: Offline" in trail.text(4)
+        assert "active: off" in trail.text(4)
+        assert "status: Offline" in trail.text(4)
     assert count(server, select(sessions).where(sessions.c.user_id == uid)) == 0
 
 
@@ -172,7 +180,8 @@ async def test_set_status_other_needs_a_text(
         assert dialog.confirm_button.isEnabled()
         QTest.keyClick(dialog.text, Qt.Key.Key_Return)
         (outcome,) = await live.settled()
-        assert outcome.ok and live.row(uid).status is Status.OTHER
+        assert outcome.ok
+        assert live.row(uid).status is Status.OTHER
         assert live.row(uid).status_text == "Training"
 
 
@@ -190,12 +199,11 @@ async def test_logout_one_session_from_the_picker(
         chosen = dialog.params().session_id
         dialog.confirm_button.click()
         (outcome,) = await live.settled()
-        assert outcome.ok and live.row(uid).session_count == 1
+        assert outcome.ok
+        assert live.row(uid).session_count == 1
     left = rows(server, select(sessions.c.id).where(sessions.c.user_id == uid))
     assert chosen not in [r["id"] for r in left]
 
 
 def _texts(dialog: Any) -> str:
-    from PySide6.QtWidgets import QLabel
-
     return "\n".join(label.text() for label in dialog.findChildren(QLabel))

@@ -38,7 +38,12 @@ async def test_find_reset_and_confirm_without_the_mouse(
         marks: list[str | None] = []
         model = live.window.model
         original = model.set_mark
-        model.set_mark = lambda user, text: (marks.append(text), original(user, text))  # type: ignore[method-assign]
+
+        def set_mark(user_id: int, text: str | None) -> None:
+            marks.append(text)
+            original(user_id, text)
+
+        model.set_mark = set_mark  # type: ignore[method-assign]  # records, then marks
         live.window.panel.setFocus()
         live.key(Qt.Key.Key_F, mods=Qt.KeyboardModifier.ControlModifier)
         search = live.window.filter_bar.search
@@ -59,6 +64,7 @@ async def test_find_reset_and_confirm_without_the_mouse(
         assert live.row(uid).status is Status.AVAILABLE
         assert marks == ["reset pending…", None]
         shown = model.display_row_of(uid)
+        assert shown is not None
         assert model.index(shown, Column.STATUS).data() == "Available"
         assert "is now Available" in live.window.statusBar().currentMessage()
         assert audit_actions(server, uid) == ["reset-dialer"]
@@ -93,7 +99,8 @@ async def test_confirm_on_busy_disconnects_the_call_and_keeps_its_log(
         dialog = await live.dialog(ConfirmDialog)
         dialog.confirm_button.click()
         (outcome,) = await live.settled()
-        assert outcome.ok and live.row(uid).live_call is None
+        assert outcome.ok
+        assert live.row(uid).live_call is None
         assert f"The call with {PEER} was disconnected; its log was kept." in outcome.message
     ended = rows(server, select(calls).where(calls.c.user_id == uid, calls.c.ended_by.isnot(None)))
     assert [c["ended_by"] for c in ended if c["peer"] == PEER] == ["supervisor reset"]
@@ -118,7 +125,8 @@ async def test_status_changed_while_the_dialog_was_open(
         notice.close_button.click()
         (outcome,) = await live.settled()
         assert outcome.kind is OutcomeKind.CONFLICT
-        assert live.actions.reset_marks.state(uid) is None and uid not in live.window.model.marks
+        assert live.actions.reset_marks.state(uid) is None
+        assert uid not in live.window.model.marks
     assert audit_actions(server, uid) == []
 
 
@@ -156,12 +164,15 @@ async def test_reset_not_available_within_the_limit_suggests_next_steps(
             notice = await live.dialog(NoticeDialog)
             assert "could not be confirmed" in notice.text.text()
             model = live.window.model
-            status_cell = model.index(model.display_row_of(uid), Column.STATUS)
+            shown = model.display_row_of(uid)
+            assert shown is not None
+            status_cell = model.index(shown, Column.STATUS)
             assert status_cell.data() == "Unavailable · reset pending…"
             await until(lambda: "not Available" in status_cell.data(), "the overdue mark")
             assert status_cell.data() == "Unavailable · not Available after 0.4 s"
             tips = live.actions.buttons.troubleshooting
-            assert tips.isVisible() and "wait 30 seconds and check the row again" in tips.text()
+            assert tips.isVisible()
+            assert "wait 30 seconds and check the row again" in tips.text()
             assert "close and reopen their dialer" in tips.text()
             notice.close_button.click()
             await live.settled()

@@ -63,7 +63,8 @@ async def test_menu_key_opens_the_menu_and_the_keyboard_picks_an_entry(
         live.select(uid)
         live.key(Qt.Key.Key_Menu)
         menu = live.actions.last_menu
-        assert menu is not None and menu.isVisible()
+        assert menu is not None
+        assert menu.isVisible()
         assert entries(menu)["reset-dialer"].isEnabled()
         for _ in range(3):  # User details, View activity, Reset dialer status
             QTest.keyClick(menu, Qt.Key.Key_Down)
@@ -76,7 +77,9 @@ async def test_menu_key_opens_the_menu_and_the_keyboard_picks_an_entry(
         assert live.window.panel.hasFocus()  # back where the keyboard user was
         live.key(Qt.Key.Key_F10, mods=Qt.KeyboardModifier.ShiftModifier)
         again = live.actions.last_menu
-        assert again is not None and again.isVisible() and again is not menu
+        assert again is not None
+        assert again.isVisible()
+        assert again is not menu
         QTest.keyClick(again, Qt.Key.Key_Escape)
 
 
@@ -127,11 +130,13 @@ async def test_expired_sign_in_asks_to_sign_in_and_does_not_replay(
         live.key(Qt.Key.Key_R)
         (await live.dialog(ConfirmDialog)).confirm_button.click()
         notice = await live.dialog(NoticeDialog)
-        assert "Sign in again" in notice.text.text() and "was not done" in notice.text.text()
+        assert "Sign in again" in notice.text.text()
+        assert "was not done" in notice.text.text()
         notice.close_button.click()
         (outcome,) = await live.settled()
         assert outcome.attempts == 1
-        assert live.console.dialog is not None and live.console.dialog.isVisible()
+        assert live.console.dialog is not None
+        assert live.console.dialog.isVisible()
         live.console.dialog.reject()
     assert audit_actions(server, uid) == []
 

@@ -5,8 +5,9 @@ a supervisor and admin-only actions. Async on the qasync loop: no qtbot.wait*.""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bulk_support import live_console, server, until
 from fixtures_actions import agent_ids, arrange
@@ -22,6 +23,9 @@ from supervisor_console.views.bulk_dialog import BulkDialog
 
 __all__ = ["server"]
 CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+
+
+T = TypeVar("T")
 
 
 def stuck_mix(server: ServerThread) -> list[int]:
@@ -40,10 +44,21 @@ def text(widget: Any) -> str:
     return str(widget.text()).replace("&", "")
 
 
+def first_result(future: asyncio.Future[T]) -> Callable[[T], None]:
+    """A slot that gives `future` the first value emitted; later ones are dropped."""
+
+    def slot(value: T) -> None:
+        if not future.done():
+            future.set_result(value)
+
+    return slot
+
+
 async def opened(console: Console) -> BulkDialog:
-    assert console.bulk is not None and console.window is not None
+    assert console.bulk is not None
+    assert console.window is not None
     found: asyncio.Future[BulkDialog] = asyncio.get_running_loop().create_future()
-    console.bulk.dialog_opened.connect(lambda d: found.done() or found.set_result(d))
+    console.bulk.dialog_opened.connect(first_result(found))
     window = console.window
     window.activateWindow()
     await until(lambda: QApplication.activeWindow() is window, "the window to be active")
@@ -54,7 +69,8 @@ async def opened(console: Console) -> BulkDialog:
 async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_path: Path) -> None:
     ids = stuck_mix(server)
     async with live_console(server, tmp_path, "supervisor") as console:
-        assert console.window is not None and console.bulk is not None
+        assert console.window is not None
+        assert console.bulk is not None
         window, bulk = console.window, console.bulk
         await until(lambda: window.model.user(ids[4]).status is Status.BREAK, "the mix")  # type: ignore[union-attr]
         window.filter_bar.status.setCurrentIndex(1)  # Busy or Unavailable
@@ -84,12 +100,11 @@ async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_pa
             "28 skipped: not Unavailable or Busy",
             "1 live call will be disconnected (call logs and recordings are kept).",
         ]
-        assert (
-            not dialog.run_button.isEnabled() and text(dialog.confirm_label) == "Type 4 to confirm:"
-        )
+        assert not dialog.run_button.isEnabled()
+        assert text(dialog.confirm_label) == "Type 4 to confirm:"
         assert QApplication.focusWidget() is dialog.cancel_button
         finished: asyncio.Future[JobState] = asyncio.get_running_loop().create_future()
-        bulk.job_finished.connect(lambda s: finished.done() or finished.set_result(s))
+        bulk.job_finished.connect(first_result(finished))
         dialog.confirm_edit.setFocus()
         QTest.keyClicks(dialog.confirm_edit, "4")
         assert dialog.run_button.isEnabled()
@@ -98,7 +113,8 @@ async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_pa
 
         assert (final.done, final.skipped, final.failed) == (4, 28, 0)
         assert sorted(final.ids_with("done")) == sorted(ids[:4])
-        assert dialog.job.results.rowCount() == 32 and dialog.job.table.isVisible()
+        assert dialog.job.results.rowCount() == 32
+        assert dialog.job.table.isVisible()
         assert "28 skipped: not Unavailable or Busy" in dialog.job.counts.text()
         await until(lambda: window.model.shown_count == 0, "the reset rows to leave the filter")
         assert all(window.model.user(i).status is Status.AVAILABLE for i in ids[:4])  # type: ignore[union-attr]
@@ -110,7 +126,8 @@ async def test_supervisor_sees_admin_only_actions_disabled_and_a_403_explained(
     server: ServerThread, tmp_path: Path
 ) -> None:
     async with live_console(server, tmp_path, "supervisor") as console:
-        assert console.bulk is not None and console.bulk.client is not None
+        assert console.bulk is not None
+        assert console.bulk.client is not None
         dialog = await opened(console)
         combo = dialog.action
         delete = combo.findData("delete")

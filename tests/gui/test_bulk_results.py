@@ -114,11 +114,12 @@ async def test_failed_users_are_reselected_and_retried_and_results_export(
     dialog.run_button.click()
     await until(lambda: finished)
     view = dialog.job
-    ModelTester(None).check(view.results)  # type: ignore[arg-type]
+    ModelTester(None).check(view.results)
     assert view.results.rowCount() == 5
     assert view.results.index(0, 2).data() == "Failed"  # what needs attention comes first
     assert "2 failed: OperationalError: database is locked" in view.counts.text()
-    assert view.retry_button.isVisible() and view.select_button.isVisible()
+    assert view.retry_button.isVisible()
+    assert view.select_button.isVisible()
     body = jobs.calls[1][2]
     assert body["expected_versions"] == {str(i): 1 for i in range(1, 6)}
     assert body["params"] == {"values": ["vip"]}
@@ -133,14 +134,17 @@ async def test_failed_users_are_reselected_and_retried_and_results_export(
     view.retry_button.click()
     assert sorted(r.id for r in controller.selection.selected_rows()) == [3, 5]
     assert dialog.pages.currentWidget() is dialog.setup
-    assert dialog.chosen_scope() is ScopeKind.SELECTED and dialog.current_action().key == "add-tags"
+    assert dialog.chosen_scope() is ScopeKind.SELECTED
+    assert dialog.current_action().key == "add-tags"
     assert dialog.params.values.checked() == ["vip"]
     dialog.preview_button.click()
     await until(lambda: dialog.run_button.isEnabled())
     dialog.run_button.click()
     await until(lambda: len(finished) == 2)
-    assert jobs.calls[-1][1] == "/bulk-jobs/2" and sorted(jobs.jobs[1]["ids"]) == [3, 5]
-    assert finished[1].done == 2 and finished[1].failed == 0
+    assert jobs.calls[-1][1] == "/bulk-jobs/2"
+    assert sorted(jobs.jobs[1]["ids"]) == [3, 5]
+    assert finished[1].done == 2
+    assert finished[1].failed == 0
     view.close_button.click()
     assert not dialog.isVisible()
 
@@ -151,10 +155,12 @@ async def test_cancel_while_running_then_select_failed_closes(controller: BulkCo
     dialog.run_button.click()
     view = dialog.job
     await until(lambda: view.state is not None and view.state.state == "running")
-    assert view.cancel_button.isEnabled() and "0 of 3 users" in view.counts.text()
+    assert view.cancel_button.isEnabled()
+    assert "0 of 3 users" in view.counts.text()
     view.cancel_button.click()
     await until(lambda: view.state is not None and view.state.finished)
-    assert view.state is not None and view.state.state == "cancelled"
+    assert view.state is not None
+    assert view.state.state == "cancelled"
     assert ("POST", "/bulk-jobs/1/cancel", None) in jobs.calls
     assert view.results.index(0, 3).data() == "cancelled"
     assert not view.cancel_button.isVisible()
@@ -163,9 +169,11 @@ async def test_cancel_while_running_then_select_failed_closes(controller: BulkCo
 
 def test_dialog_keyboard_defaults(controller: BulkController, qtbot: Any) -> None:
     dialog = controller.open_dialog()
-    assert dialog.chosen_scope() is None and not dialog.preview_button.isEnabled()
+    assert dialog.chosen_scope() is None
+    assert not dialog.preview_button.isEnabled()
     assert "Choose whom to apply it to" in dialog.preview_label.text()
-    assert dialog.focusWidget() is dialog.cancel_button and not dialog.run_button.isEnabled()
+    assert dialog.focusWidget() is dialog.cancel_button
+    assert not dialog.run_button.isEnabled()
     dialog.choose("add-skills", ScopeKind.ALL)
     assert "Choose at least one of the skills" in dialog.preview_label.text()
     dialog.params.values.list.item(0).setCheckState(Qt.CheckState.Checked)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.modeltest import ModelTester
 
-from supervisor_console.api.types import ChangeBatch, Status
+from supervisor_console.api.types import ChangeBatch, Status, UserRow
 from supervisor_console.controllers import selection as sel
 from supervisor_console.dev.samples import make_row
 from supervisor_console.panel.columns import Column
@@ -18,6 +18,12 @@ from supervisor_console.views.main_window import MainWindow
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def user(window: MainWindow, user_id: int) -> UserRow:
+    row = window.model.user(user_id)
+    assert row is not None
+    return row
 
 
 def install(window: MainWindow) -> sel.UserSelectionModel:
@@ -75,13 +81,13 @@ def test_keyboard_selection(qtbot: Any, window: MainWindow) -> None:
 
 
 def test_selection_follows_users_through_a_resorting_batch(qtbot: Any, window: MainWindow) -> None:
-    ModelTester(None).check(window.model)  # type: ignore[arg-type]
+    ModelTester(None).check(window.model)
     selection = install(window)
     picked = shown_ids(window)[3:7]
     selection.select_ids(picked)
     window.panel.sortByColumn(Column.STATUS, Qt.SortOrder.AscendingOrder)
     moved = [
-        dataclasses.replace(window.model.user(i), version=5, first_name="Zed", status=Status.BREAK)  # type: ignore[type-var]
+        dataclasses.replace(user(window, i), version=5, first_name="Zed", status=Status.BREAK)
         for i in (*picked[:2], 1, 2, 20)
     ]
     window.apply_batch(ChangeBatch(moved, [], 9))

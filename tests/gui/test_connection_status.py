@@ -44,7 +44,8 @@ def clocks() -> Clocks:
 def indicator(qtbot: Any, clocks: Clocks) -> Iterator[ConnectionIndicator]:
     parent = QWidget()  # held here: the labels and the button die with it
     qtbot.addWidget(parent)
-    yield ConnectionIndicator(parent, clock=clocks.clock, monotonic=clocks.monotonic)
+    # yield, not return: the suspended frame keeps `parent` alive until teardown
+    yield ConnectionIndicator(parent, clock=clocks.clock, monotonic=clocks.monotonic)  # noqa: PT022
 
 
 def shown(indicator: ConnectionIndicator) -> bool:
@@ -54,10 +55,12 @@ def shown(indicator: ConnectionIndicator) -> bool:
 def test_unreachable_counts_down_and_offers_retry_now(
     indicator: ConnectionIndicator, clocks: Clocks
 ) -> None:
-    assert indicator.state_label.text() == "Connecting…" and not shown(indicator)
+    assert indicator.state_label.text() == "Connecting…"
+    assert not shown(indicator)
     indicator.set_status(FeedStatus(ConnectionState.UNREACHABLE, retry_in=2.5, last_ok=T0))
     assert indicator.state_label.text() == "Server unreachable, retrying in 3 s"
-    assert shown(indicator) and indicator.retry_button.text() == "Retry now"
+    assert shown(indicator)
+    assert indicator.retry_button.text() == "Retry now"
     clocks.advance(1.0)
     indicator.refresh()
     assert indicator.state_label.text() == "Server unreachable, retrying in 2 s"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -35,14 +36,18 @@ async def test_a_sign_in_dialog_closing_never_ends_the_run(console_settings: QSe
     try:
         await console.start("")
         window, dialog = console.window, console.dialog
-        assert window is not None and dialog is not None and window.isVisible()
+        assert window is not None
+        assert dialog is not None
+        assert window.isVisible()
         assert window.windowTitle() == "Supervisor Console — not signed in"
         dialog.reject()
         await asyncio.sleep(0.1)
-        assert window.isVisible() and not console.closed.is_set()
+        assert window.isVisible()
+        assert not console.closed.is_set()
         assert not window.sign_out_action.isEnabled()
         window.sign_in_action.trigger()  # Session ▸ Sign in… opens it again
-        assert console.dialog is not None and console.dialog.isVisible()
+        assert console.dialog is not None
+        assert console.dialog.isVisible()
         console.dialog.reject()
         window.close()
         await asyncio.wait_for(console.closed.wait(), 2)
@@ -60,13 +65,16 @@ async def test_closing_while_an_action_is_sent_waits_for_its_answer(
     try:
         sending.__enter__()
         window.close()
-        assert window.isVisible() and not console.closed.is_set()
-        assert console.leave_box is not None and console.leave_box.isVisible()
+        assert window.isVisible()
+        assert not console.closed.is_set()
+        assert console.leave_box is not None
+        assert console.leave_box.isVisible()
         assert console.leave_box.informativeText() == "Sending: Reset dialer status for Ada Khan."
         assert console.leave_box.defaultButton() is button(console, "Keep working")
         button(console, "Close when finished").click()
         await asyncio.sleep(0.3)
-        assert window.isVisible() and not console.closed.is_set()  # the answer has not come
+        assert window.isVisible()
+        assert not console.closed.is_set()
         assert "once the work under way has finished" in window.statusBar().currentMessage()
         sending.__exit__(None, None, None)
         await asyncio.wait_for(console.closed.wait(), 3)
@@ -84,7 +92,8 @@ async def test_keep_working_keeps_the_window(console_settings: QSettings) -> Non
             window.close()
             button(console, "Keep working").click()
             await asyncio.sleep(0.3)
-            assert window.isVisible() and not console.closed.is_set()
+            assert window.isVisible()
+            assert not console.closed.is_set()
         window.close()  # nothing in flight now: closes at once
         await asyncio.wait_for(console.closed.wait(), 2)
     finally:
@@ -92,14 +101,14 @@ async def test_keep_working_keeps_the_window(console_settings: QSettings) -> Non
 
 
 def test_sign_in_focus_starts_at_the_first_field_to_type(qtbot: object) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({}, "server"),
         ({"server": "https://cc.example.com"}, "username"),
         ({"server": "https://cc.example.com", "username": "ada"}, "password"),
         ({"server": "https://cc.example.com", "username": "ada", "focus_server": True}, "server"),
     ]
     for kwargs, expected in cases:
-        dialog = SignInDialog(**kwargs)  # type: ignore[arg-type]
+        dialog = SignInDialog(**kwargs)
         field = dialog.first_field()
         assert field.objectName() == expected, kwargs
         if kwargs.get("focus_server"):

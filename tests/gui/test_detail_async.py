@@ -48,7 +48,8 @@ async def test_opening_another_user_cancels_the_first_load(window: MainWindow) -
     first = window.detail._task
     window.open_detail(window.model.row_at(1))
     await asyncio.sleep(0)
-    assert first is not None and first.cancelled()
+    assert first is not None
+    assert first.cancelled()
     source.release.set()
     await asyncio.wait_for(window.detail.wait_loaded(), 5)
     assert window.detail.user_id == window.model.row_at(1).id

@@ -88,7 +88,8 @@ def test_detail_follows_live_changes(window: MainWindow) -> None:
 
 def test_column_menu_is_data(window: MainWindow) -> None:
     entries = {entry.label: entry for entry in window.panel.column_menu_entries()}
-    assert entries["Email"].checked is False and entries["Name"].checked is True
+    assert entries["Email"].checked is False
+    assert entries["Name"].checked is True
     entries["Email"].callback()
     assert not window.panel.horizontalHeader().isSectionHidden(Column.EMAIL)
     entries["Reset columns"].callback()

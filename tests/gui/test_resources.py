@@ -18,7 +18,8 @@ RESOURCES = ROOT / "resources"
 
 def test_the_app_icon_is_found_with_every_png_size(qapp: Any) -> None:
     svg = icons.app_icon_svg()
-    assert svg is not None and svg.is_relative_to(RESOURCES)  # the checkout (editable)
+    assert svg is not None
+    assert svg.is_relative_to(RESOURCES)
     for size in icons.APP_ICON_SIZES:
         image = QImage(str(icons.app_icon_png(size, svg)))
         assert (image.width(), image.height()) == (size, size)
@@ -32,7 +33,8 @@ def test_the_desktop_entry_starts_the_console_with_its_icon() -> None:
     entry.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
     entry.read(RESOURCES / "applications" / "supervisor-console.desktop", encoding="utf-8")
     desktop = entry["Desktop Entry"]
-    assert desktop["Type"] == "Application" and desktop["Name"] == "Supervisor Console"
+    assert desktop["Type"] == "Application"
+    assert desktop["Name"] == "Supervisor Console"
     assert desktop["Exec"] == "supervisor-console"
     assert desktop["Icon"] == icons.APP_ID
     assert desktop["Categories"] == "Office;Network;"

@@ -34,7 +34,9 @@ def test_invalid_form_shows_inline_error_and_emits_nothing(qtbot: Any) -> None:
     seen: list[object] = []
     dialog.submitted.connect(seen.append)
     dialog.sign_in_button.click()
-    assert seen == [] and dialog.error.isVisible() and "password" in dialog.error.text()
+    assert seen == []
+    assert dialog.error.isVisible()
+    assert "password" in dialog.error.text()
 
 
 def test_valid_form_emits_request_without_leaking_password(qtbot: Any, tmp_path: Path) -> None:
@@ -71,5 +73,6 @@ def test_without_keyring_remember_me_is_off(qtbot: Any) -> None:
     dialog = SignInDialog()
     qtbot.addWidget(dialog)
     dialog.disable_remember("No system keyring is available")
-    assert not dialog.remember.isChecked() and not dialog.remember.isEnabled()
+    assert not dialog.remember.isChecked()
+    assert not dialog.remember.isEnabled()
     assert "keyring" in dialog.note.text()

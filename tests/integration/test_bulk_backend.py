@@ -75,7 +75,8 @@ async def test_bulk_reset_over_a_mix_of_statuses(
     job_id = await bulk.submit(supervisor, request, request.scope.versions())
     seen: list[bulk.JobState] = []
     final = await bulk.follow(supervisor, job_id, seen.append, interval=0.02)
-    assert final.state == "done" and (final.done, final.skipped, final.failed) == (4, 3, 0)
+    assert final.state == "done"
+    assert (final.done, final.skipped, final.failed) == (4, 3, 0)
     assert sorted(final.ids_with("done")) == sorted(ids[:4])
     assert {r.reason for r in final.results if r.outcome == "skipped"} == {NOT_RESETTABLE}
     statuses = {r["id"]: r["status"] for r in rows(server, select(users.c.id, users.c.status))}
@@ -99,7 +100,8 @@ async def test_a_user_changed_between_preview_and_run_is_skipped(
     final = await bulk.follow(supervisor, job_id, lambda _s: None, interval=0.02)
     assert sorted(final.ids_with("done")) == sorted([ids[0], ids[2]])
     (skipped,) = [r for r in final.results if r.outcome == "skipped"]
-    assert skipped.user_id == ids[1] and "changed since you looked" in skipped.reason
+    assert skipped.user_id == ids[1]
+    assert "changed since you looked" in skipped.reason
     assert (await supervisor.user(ids[1])).status is Status.BUSY
 
 
@@ -113,7 +115,8 @@ async def test_filter_scope_counts_what_the_panel_shows(
     scope = make_scope(ScopeKind.FILTER, [], shown, {r.id: r for r in every}, wanted)
     assert scope.to_json()["kind"] == "filter"
     preview = await bulk.preview(admin, BulkRequest("add-tags", scope, {"values": ["outage"]}))
-    assert preview.total == len(shown) >= 4 and preview.will_change == len(shown)
+    assert preview.total == len(shown) >= 4
+    assert preview.will_change == len(shown)
 
 
 async def test_supervisor_running_an_admin_only_action_gets_the_403_explained(
@@ -124,7 +127,8 @@ async def test_supervisor_running_an_admin_only_action_gets_the_403_explained(
     with pytest.raises(ForbiddenError) as caught:
         await bulk.preview(supervisor, request)
     text = explain(caught.value)
-    assert "Your role (supervisor) cannot delete users" in text and "Only an admin" in text
+    assert "Your role (supervisor) cannot delete users" in text
+    assert "Only an admin" in text
 
 
 @pytest.fixture
@@ -143,14 +147,16 @@ async def test_cancel_mid_job_skips_what_has_not_started(big_server: ServerThrea
         request = BulkRequest("add-tags", scope, {"values": ["cancel-me"]})
         job_id = await bulk.submit(admin, request, scope.versions())
         async with asyncio.timeout(30):
-            while (state := await bulk.fetch(admin, job_id)).processed == 0:
+            while (state := await bulk.fetch(admin, job_id)).processed == 0:  # noqa: ASYNC110 - the server's job state, polled over HTTP
                 await asyncio.sleep(0.02)
         await bulk.cancel(admin, job_id)
         final = await bulk.follow(admin, job_id, lambda _s: None, interval=0.02)
     finally:
         await admin.aclose()
-    assert final.state == "cancelled" and state.processed > 0
+    assert final.state == "cancelled"
+    assert state.processed > 0
     cancelled = [r for r in final.results if r.reason == "cancelled"]
-    assert 0 < final.done < final.total and len(cancelled) == final.total - final.done
+    assert 0 < final.done < final.total
+    assert len(cancelled) == final.total - final.done
     tagged = rows(big_server, select(users.c.tags))
     assert sum("cancel-me" in r["tags"] for r in tagged) == final.done

@@ -11,7 +11,7 @@ from supervisor_console.api.client import (
     ApiClient,
     AuthError,
     ConflictError,
-    CursorExpired,
+    CursorExpiredError,
     ForbiddenError,
     NotFoundError,
     new_idempotency_key,
@@ -31,8 +31,11 @@ async def test_sign_in_and_read(real_backend: Any) -> None:
         assert isinstance(await client.calls(agent.id, limit=5), list)
         assert isinstance(await client.activity(agent.id), list)
         batch = await client.changes(cursor, wait=0)
-    assert info.role == "supervisor" and info.username == "supervisor"
-    assert len(rows) >= 30 and batch.changed == [] and batch.cursor == cursor
+    assert info.role == "supervisor"
+    assert info.username == "supervisor"
+    assert len(rows) >= 30
+    assert batch.changed == []
+    assert batch.cursor == cursor
 
 
 async def test_wrong_password_and_revoked_token(real_backend: Any) -> None:
@@ -55,7 +58,8 @@ async def test_supervisor_cannot_delete(real_backend: Any) -> None:
         agent = next(r for r in rows if r.role == "agent")
         with pytest.raises(ForbiddenError) as info:
             await client.request("DELETE", f"/users/{agent.id}")
-    assert info.value.detail and str(info.value) == info.value.detail
+    assert info.value.detail
+    assert str(info.value) == info.value.detail
 
 
 async def test_conflict_and_idempotent_retry(real_backend: Any) -> None:
@@ -70,11 +74,13 @@ async def test_conflict_and_idempotent_retry(real_backend: Any) -> None:
         again = await client.request(
             "PUT", f"/users/{me.user_id}/status", json=body, headers=headers
         )
-        assert first["user"] == again["user"] and first["user"]["status"] == "break"
+        assert first["user"] == again["user"]
+        assert first["user"]["status"] == "break"
         with pytest.raises(ConflictError) as info:
             await client.request("PUT", f"/users/{me.user_id}/status", json=body)
         audit = await client.audit(user_id=me.user_id)
-    assert info.value.current is not None and info.value.current.status is Status.BREAK
+    assert info.value.current is not None
+    assert info.value.current.status is Status.BREAK
     assert str(info.value).startswith("This user changed since you looked: ")
     assert len([a for a in audit if a["action"] == "set-status"]) == 1
 
@@ -85,5 +91,5 @@ async def test_missing_user_and_bad_cursor(real_backend: Any) -> None:
         with pytest.raises(NotFoundError):
             await client.user(999_999)
         _, cursor = await client.users()
-        with pytest.raises(CursorExpired):
+        with pytest.raises(CursorExpiredError):
             await client.changes(cursor + 1000, wait=0)

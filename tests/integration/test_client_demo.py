@@ -21,10 +21,12 @@ async def test_demo_backend_serves_and_cleans_up() -> None:
         assert info.role == "supervisor"
         assert len([r for r in rows if r.role == "agent"]) == 20
         folder = demo.dir
-        assert folder is not None and (folder / "demo.db").exists()
+        assert folder is not None
+        assert (folder / "demo.db").exists()
     finally:
         await demo.stop()
-    assert not folder.exists() and not demo.running
+    assert not folder.exists()
+    assert not demo.running
 
 
 async def test_demo_backend_that_dies_reports_its_log(monkeypatch: pytest.MonkeyPatch) -> None:

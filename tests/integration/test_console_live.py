@@ -60,6 +60,11 @@ async def sign_in_through_dialog(console: Console, server: str) -> None:
     await asyncio.wait_for(console.first_full.wait(), 20)
 
 
+def status_of(console: Console, user_id: int) -> Status | None:
+    row = console.model.user(user_id)
+    return None if row is None else row.status
+
+
 async def backend_rows(base_url: str) -> dict[int, Any]:
     async with ApiClient(base_url) as client:
         await client.login("admin", ADMIN_PW)
@@ -82,9 +87,7 @@ def test_status_change_reaches_the_panel(
                 await admin.login("admin", ADMIN_PW)
                 body = {"expected_status": target.status.value, "status": "meeting", "text": None}
                 await admin.request("PUT", f"/users/{target.id}/status", json=body)
-            await until(
-                lambda: console.model.user(target.id).status is Status.MEETING, "the change"
-            )  # type: ignore[union-attr]
+            await until(lambda: status_of(console, target.id) is Status.MEETING, "the change")
             row = console.model.display_row_of(target.id)
             assert row is not None
             assert console.model.index(row, Column.STATUS).data() == "Meeting"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fixtures_console import ADMIN_PW, SUPER_PW, Recorder, real_backend, until
 
+from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ConnectionState
 from supervisor_console.feed import ChangeFeed
@@ -60,15 +61,14 @@ async def test_change_shows_within_a_second(
     await set_status(admin, me.id, "available", "dnd")
     await until(lambda: rec.state[me.id].status.value == "dnd", timeout=1.0)
     assert time.monotonic() - started < 1.0
-    assert rec.batches[-1].full is False and rec.states[-1] is ConnectionState.CONNECTED
+    assert rec.batches[-1].full is False
+    assert rec.states[-1] is ConnectionState.CONNECTED
     await assert_same_as_server(rec, admin)
 
 
 async def test_outage_and_restart_converge(
     real_backend: Any, followed: tuple[ChangeFeed, Recorder], admin: ApiClient, tmp_path: Path
 ) -> None:
-    from contact_center.testing.server import ServerThread
-
     feed, rec = followed
     me = next(r for r in rec.state.values() if r.username == "admin")
     await set_status(admin, me.id, "available", "meeting")
@@ -76,7 +76,8 @@ async def test_outage_and_restart_converge(
     await asyncio.to_thread(real_backend.stop)
     await until(lambda: ConnectionState.UNREACHABLE in rec.states, timeout=5)
     assert ConnectionState.RECONNECTING in rec.states
-    assert rec.statuses[-1].last_ok is not None and rec.statuses[-1].retry_in is not None
+    assert rec.statuses[-1].last_ok is not None
+    assert rec.statuses[-1].retry_in is not None
 
     restarted = ServerThread(tmp_path / "cc.db", port=real_backend.port, simulate=True)
     await asyncio.to_thread(restarted.start)

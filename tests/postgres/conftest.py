@@ -39,7 +39,7 @@ from contact_center.sim.seed import seed
 from contact_center.storage.store import Store
 from contact_center.testing.pgcluster import (
     Cluster,
-    ClusterUnavailable,
+    ClusterUnavailableError,
     create_database,
     drop_database,
 )
@@ -67,7 +67,7 @@ def pg_server() -> Iterator[str]:
     try:
         # .ci/run names a directory whose clusters it stops if pytest dies before this does.
         cluster = Cluster(parent=os.environ.get("CONTACT_CENTER_PG_TMP"))
-    except ClusterUnavailable as exc:
+    except ClusterUnavailableError as exc:
         _unavailable(f"{exc} (or set CONTACT_CENTER_TEST_PG to a server's URL)")
         raise
     with cluster:
@@ -141,7 +141,7 @@ def pg_db(pg_databases: Databases, pg_template: str) -> Iterator[str]:
 
 @pytest.fixture
 def server(pg_db: str) -> Iterator[ServerThread]:
-    srv = start_server(pg_db)  # type: ignore[arg-type]  # a URL where the suite passes a path
+    srv = start_server(pg_db)  # a URL where the suite passes a path
     try:
         yield srv
     finally:
@@ -158,7 +158,7 @@ def make_server(pg_databases: Databases, pg_template: str) -> Iterator[Callable[
         if db is None:
             db = pg_databases.create(template=pg_template)
             made.append(db)
-        started.append(start_server(db, **kwargs))  # type: ignore[arg-type]
+        started.append(start_server(db, **kwargs))
         return started[-1]
 
     try:

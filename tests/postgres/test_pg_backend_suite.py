@@ -54,7 +54,7 @@ globals().update(_collect())
 @pytest.fixture(scope="module")
 def shared(pg_module_db: str) -> Iterator[tuple[ServerThread, httpx.Client]]:
     """test_requests' server for bad requests, on a module-wide PostgreSQL database."""
-    srv = start_server(pg_module_db)  # type: ignore[arg-type]
+    srv = start_server(pg_module_db)
     try:
         agent_in(srv, "busy", live_call=True)
         with client_for(srv, token_for(srv, "admin")) as c:

@@ -123,6 +123,7 @@ def test_seed_moves_the_sequences_past_its_explicit_ids(pg_databases: object) ->
                 .returning(tables.devices.c.id)
             ).scalar_one()
             n_users = conn.execute(select(func.count()).select_from(tables.users)).scalar_one()
-        assert uid == n_users == 33 and device == 33
+        assert uid == n_users == 33
+        assert device == 33
     finally:
         store.dispose()

@@ -17,13 +17,14 @@ import base64
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import qasync
-from fixtures_console import MemoryKeyring, memory_keyring, self_signed, stub
+from fixtures_console import MemoryKeyring, Reply, memory_keyring, self_signed, stub
 from openapi_requests import Probe, classify, probes
 from PySide6.QtCore import QSettings
 from sqlalchemy import select
@@ -107,7 +108,8 @@ async def test_no_secret_in_logs(server: ServerThread, caplog: pytest.LogCapture
         )
         secrets["temporary password"] = answer["temporary_password"]
         await admin.audit(limit=50)
-        assert "token" not in repr(sup) and info.token not in repr(info)
+        assert "token" not in repr(sup)
+        assert info.token not in repr(info)
         await sup.logout()
         await admin.logout()
     logged = "\n".join(
@@ -177,8 +179,6 @@ def test_no_secret_in_files_after_remember_me(
 def test_sign_in_refuses_self_signed_server_without_ca(
     qapp: Any, stub: Any, self_signed: tuple[str, Any], tmp_path: Path
 ) -> None:
-    from fixtures_console import Reply
-
     _ca_file, context = self_signed
     login = {"token": "tok", "role": "admin", "expires_at": None, "user_id": 1, "username": "a"}
     server = stub(lambda seen: Reply(body=login), tls=context)
@@ -217,17 +217,24 @@ async def test_passwords_hashed_with_a_real_kdf(server: ServerThread) -> None:
         token_rows = conn.execute(select(api_tokens.c.token_hash)).scalars().all()
     for name in ("admin", "supervisor"):
         scheme, n, r, p, salt, digest = hashes[name].split("$")
-        assert scheme == "scrypt" and int(n) >= 2**14 and int(r) >= 8 and int(p) >= 1
-        assert len(base64.b64decode(salt)) >= 16 and len(base64.b64decode(digest)) >= 32
+        assert scheme == "scrypt"
+        assert int(n) >= 2**14
+        assert int(r) >= 8
+        assert int(p) >= 1
+        assert len(base64.b64decode(salt)) >= 16
+        assert len(base64.b64decode(digest)) >= 32
     # Salted: the same password twice gives two different hashes; both verify.
     one, two = auth.hash_password("same"), auth.hash_password("same")
-    assert one != two and auth.verify_password("same", one) and auth.verify_password("same", two)
+    assert one != two
+    assert auth.verify_password("same", one)
+    assert auth.verify_password("same", two)
     assert not auth.verify_password("Same", one)
     started = time.perf_counter()
     auth.verify_password(ADMIN_PW, hashes["admin"])
     assert time.perf_counter() - started > 0.005  # deliberately slow, unlike a plain hash
     # Neither passwords nor tokens are stored in clear anywhere in the database files.
-    assert token not in token_rows and len(token_rows) >= 1
+    assert token not in token_rows
+    assert len(token_rows) >= 1
     blob = b"".join(p.read_bytes() for p in Path(server.db).parent.glob("cc.db*"))
     assert_nowhere({"admin password": ADMIN_PW, "token": token}, blob, "the database")
 
@@ -252,7 +259,8 @@ async def test_supervisor_gets_403_on_every_admin_only_operation(server: ServerT
         allowed = [p for p in all_probes if classify(p) == "supervisor"]
         # The document really was walked: every path, both kinds, every bulk action.
         assert {p.path for p in all_probes} == set(document["paths"])
-        assert len(admin_only) >= 20 and len(allowed) >= 15
+        assert len(admin_only) >= 20
+        assert len(allowed) >= 15
 
         wrong = []
         for probe in admin_only:
@@ -305,8 +313,6 @@ async def test_tokens_expire_and_sign_out_revokes(server: ServerThread) -> None:
         answer = await http.post("/auth/login", json={"username": "supervisor",
                                                       "password": SUPER_PW})  # fmt: skip
         body = answer.json()
-        from datetime import UTC, datetime
-
         lifetime = datetime.fromisoformat(body["expires_at"]) - datetime.now(UTC)
         assert 0 < lifetime.total_seconds() <= 24 * 3600  # a bounded lifetime
         token = body["token"]
@@ -320,7 +326,8 @@ async def test_tokens_expire_and_sign_out_revokes(server: ServerThread) -> None:
         assert (await http.get("/users/1", headers=_bearer(short))).status_code == 200
         await asyncio.sleep(1.2)
         expired = await http.get("/users/1", headers=_bearer(short))
-        assert expired.status_code == 401 and "expired" in expired.json()["detail"]
+        assert expired.status_code == 401
+        assert "expired" in expired.json()["detail"]
 
     # The console's client forgets the token on sign-out and the server refuses it after.
     async with ApiClient(server.base_url) as client:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from supervisor_console.actions import BY_KEY, OutcomeKind, RetryPolicy, execute
+from supervisor_console.actions import OutcomeKind, RetryPolicy, action, execute
 from supervisor_console.actions.reset_watch import ResetWatch, WatchState, mark_text
 from supervisor_console.api.errors import (
     ApiError,
@@ -24,7 +24,7 @@ ROW = make_row(5, status=Status.UNAVAILABLE, version=8, first_name="Ada", last_n
 class ScriptedClient:
     """Answers (or raises) from a script and records every request."""
 
-    role = "supervisor"
+    role: str | None = "supervisor"
 
     def __init__(self, *script: Any) -> None:
         self.script = list(script)
@@ -56,19 +56,22 @@ def _row_json() -> dict[str, Any]:
 
 async def test_retries_reuse_one_key_and_the_same_body() -> None:
     client = ScriptedClient(NetworkError("dropped"), ServerError("x", status=503), answer())
-    outcome = await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
-    assert outcome.kind is OutcomeKind.DONE and outcome.attempts == 3
+    outcome = await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
+    assert outcome.kind is OutcomeKind.DONE
+    assert outcome.attempts == 3
     keys = {s["headers"]["Idempotency-Key"] for s in client.sent}
-    assert len(keys) == 1 and len(client.sent) == 3
+    assert len(keys) == 1
+    assert len(client.sent) == 3
     assert all(s["headers"]["If-Match"] == "8" for s in client.sent)
     assert all(s["json"] == {"expected_status": "unavailable"} for s in client.sent)
-    assert outcome.user is not None and outcome.user.status is Status.AVAILABLE
+    assert outcome.user is not None
+    assert outcome.user.status is Status.AVAILABLE
 
 
 async def test_each_confirmed_attempt_gets_a_new_key() -> None:
     client = ScriptedClient(answer(), answer())
-    await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
-    await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
+    await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
+    await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
     first, second = (s["headers"]["Idempotency-Key"] for s in client.sent)
     assert first != second
 
@@ -83,14 +86,14 @@ async def test_refusals_are_not_retried() -> None:
         (error_for_status(404, None), OutcomeKind.NOT_FOUND),
     ]:  # fmt: skip
         client = ScriptedClient(error)
-        outcome = await execute(client, BY_KEY["reset-dialer"], ROW, None, retry=FAST)
+        outcome = await execute(client, action("reset-dialer"), ROW, None, retry=FAST)
         assert (outcome.kind, len(client.sent)) == (kind, 1), error
 
 
 async def test_conflict_without_a_visible_change_gives_the_servers_reason() -> None:
     detail = "Ada L has no active sessions."
     client = ScriptedClient(error_for_status(409, {"detail": detail, "current": _row_json()}))
-    outcome = await execute(client, BY_KEY["logout"], ROW, None, retry=FAST)
+    outcome = await execute(client, action("logout"), ROW, None, retry=FAST)
     assert outcome.kind is OutcomeKind.CONFLICT
     assert outcome.message == f"Nothing was done: {detail}"
 
@@ -100,13 +103,15 @@ def test_reset_watch_pending_then_overdue_or_done() -> None:
     watch = ResetWatch(limit=30, clock=lambda: now[0])
     watch.start(1)
     watch.start(2)
-    assert watch.state(1) is WatchState.PENDING and watch.next_deadline_in() == 30
+    assert watch.state(1) is WatchState.PENDING
+    assert watch.next_deadline_in() == 30
     assert watch.observe([make_row(1, status=Status.AVAILABLE)]) == [1]
     assert watch.state(1) is None
     now[0] = 129.9
     assert watch.check() == []
     now[0] = 130.0
-    assert watch.check() == [2] and watch.state(2) is WatchState.OVERDUE
+    assert watch.check() == [2]
+    assert watch.state(2) is WatchState.OVERDUE
     assert mark_text(WatchState.OVERDUE, 30) == "not Available after 30 s"
     assert watch.observe([make_row(2, status=Status.BUSY)]) == []
     assert watch.observe([make_row(2, status=Status.AVAILABLE)]) == [2]

@@ -11,7 +11,7 @@ import pytest
 
 from supervisor_console.actions.catalogue import BY_KEY
 from supervisor_console.api import wire
-from supervisor_console.api.errors import MalformedResponse
+from supervisor_console.api.errors import MalformedResponseError
 from supervisor_console.api.types import Status
 from supervisor_console.bulk import (
     BULK_ACTIONS,
@@ -61,7 +61,8 @@ def test_catalogue_covers_the_backend_actions_and_shares_the_single_user_rules()
 
 def test_admin_only_actions_are_disabled_for_a_supervisor_with_the_reason() -> None:
     delete = BULK_BY_KEY["delete"].availability("supervisor")
-    assert not delete.enabled and delete.reason == "Your role (supervisor) cannot delete users."
+    assert not delete.enabled
+    assert delete.reason == "Your role (supervisor) cannot delete users."
     assert not BULK_BY_KEY["add-skills"].availability("supervisor").enabled
     assert BULK_BY_KEY["reset-dialer"].availability("supervisor").enabled
     assert BULK_BY_KEY["delete"].availability("admin").enabled
@@ -122,13 +123,14 @@ def test_preview_texts_and_what_must_be_typed() -> None:
     assert confirm_word(BULK_BY_KEY["delete"], calm) == "DELETE"
     assert confirm_word(BULK_BY_KEY["deactivate"], calm) == "40"
     assert confirm_word(BULK_BY_KEY["add-tags"], calm) is None
-    with pytest.raises(MalformedResponse):
+    with pytest.raises(MalformedResponseError):
         wire.preview({"total": 1})
 
 
 def test_job_state_results_and_csv() -> None:
     state = wire.job_state(job_json("done"))
-    assert state.finished and state.processed == 3
+    assert state.finished
+    assert state.processed == 3
     assert state.ids_with("failed") == [3]
     assert progress_text(state) == "Finished: 3 of 3 users — 1 done · 1 skipped · 1 failed"
     text = results_csv(state.results)
@@ -138,7 +140,7 @@ def test_job_state_results_and_csv() -> None:
         ["2", "Alan", "skipped", "not Unavailable or Busy"],
         ["3", "Grace", "failed", "OperationalError: locked"],
     ]
-    with pytest.raises(MalformedResponse):
+    with pytest.raises(MalformedResponseError):
         wire.job_state({"id": "x"})
 
 

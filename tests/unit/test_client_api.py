@@ -41,9 +41,11 @@ async def test_login_stores_token_and_sends_it(stub: MakeStub) -> None:
     async with ApiClient(server.url) as client:
         info = await client.login("supervisor", "pw")
         row = await client.user(7)
-    assert info.role == "supervisor" and info.user_id == 2
+    assert info.role == "supervisor"
+    assert info.user_id == 2
     assert info.expires_at == datetime(2026, 11, 23, 17, tzinfo=UTC)
-    assert row.status is Status.BUSY and row.version == 3
+    assert row.status is Status.BUSY
+    assert row.version == 3
     assert server.seen[0].body == {"username": "supervisor", "password": "pw"}
     assert "authorization" not in server.seen[0].headers
     assert server.seen[1].headers["authorization"] == "Bearer s3cret-token"
@@ -53,7 +55,8 @@ async def test_repr_hides_the_token(stub: MakeStub) -> None:
     server = stub(routes({"/api/v1/auth/login": Reply(body=LOGIN)}))
     async with ApiClient(server.url + "/api/v1/") as client:
         info = await client.login("supervisor", "pw")
-        assert "s3cret" not in repr(client) and "s3cret" not in repr(info)
+        assert "s3cret" not in repr(client)
+        assert "s3cret" not in repr(info)
         assert client.base_url == server.url
 
 
@@ -82,8 +85,11 @@ async def test_users_and_changes(stub: MakeStub) -> None:
     async with ApiClient(server.url, token="t") as client:
         rows, cursor = await client.users()
         batch = await client.changes(cursor, wait=5)
-    assert [r.id for r in rows] == [1, 2] and cursor == 9
-    assert batch.cursor == 11 and batch.deleted == [1] and not batch.full
+    assert [r.id for r in rows] == [1, 2]
+    assert cursor == 9
+    assert batch.cursor == 11
+    assert batch.deleted == [1]
+    assert not batch.full
     assert [(r.id, r.version) for r in batch.changed] == [(2, 2)]
     assert server.seen[1].query == {"since": "9", "wait": "5"}
 
@@ -93,7 +99,8 @@ async def test_big_snapshot_is_parsed(stub: MakeStub) -> None:
     server = stub(routes({"/api/v1/users": Reply(body={"users": rows, "cursor": 1})}))
     async with ApiClient(server.url, token="t") as client:
         got, _ = await client.users()
-    assert len(got) == 3000 and got[-1].id == 3000
+    assert len(got) == 3000
+    assert got[-1].id == 3000
 
 
 async def test_request_passes_idempotency_key_and_if_match(stub: MakeStub) -> None:
@@ -109,7 +116,8 @@ async def test_request_passes_idempotency_key_and_if_match(stub: MakeStub) -> No
         )
     assert body["message"] == "ok"
     seen = server.seen[0]
-    assert seen.headers["idempotency-key"] == key and seen.headers["if-match"] == "4"
+    assert seen.headers["idempotency-key"] == key
+    assert seen.headers["if-match"] == "4"
     assert seen.body == {"expected_status": "busy"}
 
 

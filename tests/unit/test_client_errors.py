@@ -15,9 +15,9 @@ from supervisor_console.api.client import (
     AuthError,
     BadRequestError,
     ConflictError,
-    CursorExpired,
+    CursorExpiredError,
     ForbiddenError,
-    MalformedResponse,
+    MalformedResponseError,
     NetworkError,
     NotFoundError,
     ServerError,
@@ -28,9 +28,9 @@ __all__ = ["stub"]
 MakeStub = Callable[[Callable[[Seen], Reply]], StubServer]
 
 
-async def fetch(make: MakeStub, reply: Reply, **kwargs: float) -> None:
+async def fetch(make: MakeStub, reply: Reply, timeout: float = 10.0) -> None:
     server = make(lambda seen: reply)
-    async with ApiClient(server.url, token="t", **kwargs) as client:
+    async with ApiClient(server.url, token="t", timeout=timeout) as client:
         await client.user(1)
 
 
@@ -42,17 +42,17 @@ async def fetch(make: MakeStub, reply: Reply, **kwargs: float) -> None:
          "Your role (supervisor) cannot delete users."),
         (Reply(403, None), ForbiddenError, "Your role (unknown) cannot do this."),
         (problem(404, "No user 1."), NotFoundError, "No user 1."),
-        (problem(410, "Cursor too old."), CursorExpired, "Cursor too old."),
+        (problem(410, "Cursor too old."), CursorExpiredError, "Cursor too old."),
         (problem(422, "Text is required for Other."), BadRequestError,
          "Text is required for Other."),
         (Reply(422, {"detail": [{"msg": "field required"}]}), BadRequestError, "field required"),
         (problem(429, "Too many attempts."), BadRequestError, "Too many attempts."),
         (Reply(500, raw=b"<html>oops</html>"), ServerError, "The server had a problem (HTTP 500)"),
         (problem(503, "Maintenance."), ServerError, "Maintenance."),
-        (Reply(200, raw=b"{not json"), MalformedResponse, "invalid JSON"),
-        (Reply(200, {"id": 1}), MalformedResponse, "malformed user row"),
-        (Reply(200, row_json(1, status="sleeping")), MalformedResponse, "unknown status"),
-        (Reply(200, raw=b"\xff\xfe"), MalformedResponse, "invalid JSON"),
+        (Reply(200, raw=b"{not json"), MalformedResponseError, "invalid JSON"),
+        (Reply(200, {"id": 1}), MalformedResponseError, "malformed user row"),
+        (Reply(200, row_json(1, status="sleeping")), MalformedResponseError, "unknown status"),
+        (Reply(200, raw=b"\xff\xfe"), MalformedResponseError, "invalid JSON"),
     ],
 )  # fmt: skip
 async def test_status_mapping(
@@ -68,7 +68,8 @@ async def test_conflict_carries_current_row(stub: MakeStub) -> None:
     with pytest.raises(ConflictError) as info:
         await fetch(stub, reply)
     assert str(info.value) == "This user changed since you looked: status is now Available."
-    assert info.value.current is not None and info.value.current.version == 8
+    assert info.value.current is not None
+    assert info.value.current.version == 8
 
 
 async def test_conflict_with_bad_current_still_a_conflict(stub: MakeStub) -> None:
@@ -114,7 +115,8 @@ async def test_changes_read_timeout_outlasts_wait(stub: MakeStub) -> None:
     server = stub(lambda seen: reply)
     async with ApiClient(server.url, token="t", timeout=0.2) as client:
         batch = await client.changes(3, wait=0.4)
-    assert batch.changed == [] and batch.cursor == 3
+    assert batch.changed == []
+    assert batch.cursor == 3
 
 
 @pytest.mark.parametrize(
@@ -130,7 +132,7 @@ async def test_changes_read_timeout_outlasts_wait(stub: MakeStub) -> None:
 async def test_malformed_changes(stub: MakeStub, body: object) -> None:
     server = stub(lambda seen: Reply(body=body))
     async with ApiClient(server.url, token="t") as client:
-        with pytest.raises(MalformedResponse):
+        with pytest.raises(MalformedResponseError):
             await client.changes(1, wait=0)
 
 
@@ -140,5 +142,5 @@ async def test_oversized_body_refused(stub: MakeStub, monkeypatch: pytest.Monkey
     big = {"users": [row_json(i) for i in range(10)], "cursor": 1}
     server = stub(lambda seen: Reply(body=big))
     async with ApiClient(server.url, token="t") as client:
-        with pytest.raises(MalformedResponse, match="larger than"):
+        with pytest.raises(MalformedResponseError, match="larger than"):
             await client.users()

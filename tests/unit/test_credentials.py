@@ -21,7 +21,8 @@ async def test_token_round_trip(memory_keyring: MemoryKeyring) -> None:
     assert memory_keyring.items == {(SERVICE, f"{URL}|ann"): "tok-1"}
     assert await CredentialStore().load_token(URL, "ann") == "tok-1"  # a later session
     assert await store.load_token(URL, "bob") is None
-    assert store.available is True and store.take_warning() is None
+    assert store.available is True
+    assert store.take_warning() is None
 
 
 async def test_forget_removes_token_and_password(memory_keyring: MemoryKeyring) -> None:
@@ -50,7 +51,8 @@ async def test_keyring_calls_run_off_the_loop_thread(memory_keyring: MemoryKeyri
 
     memory_keyring.set_password = spy  # type: ignore[method-assign]
     await CredentialStore().save_token(URL, "ann", "tok")
-    assert threads and threads[0] is not threading.main_thread()
+    assert threads
+    assert threads[0] is not threading.main_thread()
 
 
 async def test_no_keyring_keeps_token_in_memory(failing_keyring: None) -> None:
@@ -88,7 +90,8 @@ async def test_locked_keyring_falls_back_to_memory() -> None:
         store = CredentialStore()
         assert await store.save_token(URL, "ann", "tok") is False
         assert await store.load_token(URL, "ann") == "tok"
-        assert store.available is False and store.take_warning() == NO_KEYRING_WARNING
+        assert store.available is False
+        assert store.take_warning() == NO_KEYRING_WARNING
     finally:
         keyring.core._keyring_backend = previous
 

@@ -14,6 +14,8 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
 from supervisor_console.feed import BACKOFF_MAX, ChangeFeed
 
+FeedOf = Callable[..., tuple[ChangeFeed, Recorder]]
+
 __all__ = ["backend"]
 
 
@@ -57,7 +59,7 @@ async def client(backend: FakeBackend) -> AsyncIterator[ApiClient]:
 @pytest.fixture
 async def feed_of(
     client: ApiClient,
-) -> AsyncIterator[Callable[..., tuple[ChangeFeed, Recorder]]]:
+) -> AsyncIterator[FeedOf]:
     feeds: list[ChangeFeed] = []
 
     def make(**kwargs: object) -> tuple[ChangeFeed, Recorder]:
@@ -73,7 +75,7 @@ async def feed_of(
         await feed.stop()
 
 
-async def test_snapshot_then_incremental(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_snapshot_then_incremental(backend: FakeBackend, feed_of: FeedOf) -> None:
     feed, rec = feed_of()
     await until(lambda: rec.fulls == 1)
     assert rec.states[:2] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
@@ -81,21 +83,22 @@ async def test_snapshot_then_incremental(backend: FakeBackend, feed_of: Callable
     backend.change(2, status="busy")
     await until(lambda: len(rec.batches) == 2, timeout=1.0)
     batch = rec.batches[1]
-    assert not batch.full and [(r.id, r.version) for r in batch.changed] == [(2, 2)]
+    assert not batch.full
+    assert [(r.id, r.version) for r in batch.changed] == [(2, 2)]
     assert feed.cursor == backend.cursor
     backend.delete(3)
     await until(lambda: 3 not in rec.state)
     assert rec.batches[-1].deleted == [3]
 
 
-async def test_empty_polls_emit_no_batch(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_empty_polls_emit_no_batch(backend: FakeBackend, feed_of: FeedOf) -> None:
     _, rec = feed_of(wait=0.02)
     await until(lambda: len([s for s in backend.server.seen if s.path.endswith("changes")]) >= 3)
     assert len(rec.batches) == 1
     assert rec.states.count(ConnectionState.CONNECTED) >= 3
 
 
-async def test_cursor_expired_rereads_snapshot(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_cursor_expired_rereads_snapshot(backend: FakeBackend, feed_of: FeedOf) -> None:
     _, rec = feed_of()
     await until(lambda: rec.fulls == 1)
     await through_faults(backend, rec, [problem(410, "The cursor is too old.")])
@@ -103,7 +106,7 @@ async def test_cursor_expired_rereads_snapshot(backend: FakeBackend, feed_of: Ca
     assert ConnectionState.RECONNECTING not in rec.states
 
 
-async def test_repeated_410_backs_off(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_repeated_410_backs_off(backend: FakeBackend, feed_of: FeedOf) -> None:
     time = FakeTime()
     _, rec = feed_of(clock=time.clock, sleep=time.sleep)
     await until(lambda: rec.fulls == 1)
@@ -112,7 +115,7 @@ async def test_repeated_410_backs_off(backend: FakeBackend, feed_of: Callable) -
     assert time.slept == [0.5]  # the second 410 in a row waited once
 
 
-async def test_outage_backoff_states_and_recovery(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_outage_backoff_states_and_recovery(backend: FakeBackend, feed_of: FeedOf) -> None:
     time = FakeTime()
     _, rec = feed_of(clock=time.clock, sleep=time.sleep, backoff_max=1.5)
     await until(lambda: rec.fulls == 1)
@@ -130,7 +133,7 @@ async def test_outage_backoff_states_and_recovery(backend: FakeBackend, feed_of:
 
 
 async def test_default_backoff_is_capped_for_a_supervisor(
-    backend: FakeBackend, feed_of: Callable
+    backend: FakeBackend, feed_of: FeedOf
 ) -> None:
     time = FakeTime()
     _, rec = feed_of(clock=time.clock, sleep=time.sleep)  # the console's own defaults
@@ -140,7 +143,7 @@ async def test_default_backoff_is_capped_for_a_supervisor(
     assert time.slept == [0.5, 1.0, 2.0, BACKOFF_MAX, BACKOFF_MAX, BACKOFF_MAX]
 
 
-async def test_backoff_keeps_full_jitter(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_backoff_keeps_full_jitter(backend: FakeBackend, feed_of: FeedOf) -> None:
     # 200 consoles that lost the server together must not come back together: each wait is
     # uniform between 0 and the cap (the jitter draw times the capped exponential).
     time = FakeTime()
@@ -162,7 +165,7 @@ class Gate:
         await asyncio.Event().wait()
 
 
-async def test_retry_now_cuts_the_backoff_short(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_retry_now_cuts_the_backoff_short(backend: FakeBackend, feed_of: FeedOf) -> None:
     gate = Gate()
     feed, rec = feed_of(sleep=gate.sleep, backoff_initial=60.0, backoff_max=60.0)
     await until(lambda: rec.fulls == 1)
@@ -171,7 +174,8 @@ async def test_retry_now_cuts_the_backoff_short(backend: FakeBackend, feed_of: C
     backend.change(1, status="break")  # the pending poll answers; the next one meets the 503
     await until(lambda: len(gate.asked) == 1)
     waiting = rec.statuses[-1]
-    assert waiting.state is ConnectionState.RECONNECTING and waiting.retry_in == 60.0
+    assert waiting.state is ConnectionState.RECONNECTING
+    assert waiting.retry_in == 60.0
     seen = len(backend.server.seen)
     assert feed.retry_now()
     assert rec.statuses[-1].retry_in == 0.0  # the status bar says "now…" at once
@@ -183,24 +187,23 @@ async def test_retry_now_cuts_the_backoff_short(backend: FakeBackend, feed_of: C
     assert rec.versions() == server_versions(backend)
 
 
-async def test_retry_now_after_stop_is_a_no_op(feed_of: Callable) -> None:
+async def test_retry_now_after_stop_is_a_no_op(feed_of: FeedOf) -> None:
     feed, rec = feed_of()
     await until(lambda: rec.fulls == 1)
     await feed.stop()
     assert not feed.retry_now()
 
 
-async def test_short_blip_resumes_from_cursor(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_short_blip_resumes_from_cursor(backend: FakeBackend, feed_of: FeedOf) -> None:
     time = FakeTime()
     _, rec = feed_of(clock=time.clock, sleep=time.sleep)
     await until(lambda: rec.fulls == 1)
     await through_faults(backend, rec, [problem(502, "bad gateway")])
-    assert rec.fulls == 1 and time.slept == [0.5]
+    assert rec.fulls == 1
+    assert time.slept == [0.5]
 
 
-async def test_back_from_a_blip_is_connected_at_once(
-    backend: FakeBackend, feed_of: Callable
-) -> None:
+async def test_back_from_a_blip_is_connected_at_once(backend: FakeBackend, feed_of: FeedOf) -> None:
     time = FakeTime()
     _, rec = feed_of(clock=time.clock, sleep=time.sleep, wait=20)
     await until(lambda: any(s.path.endswith("/changes") for s in backend.server.seen))
@@ -215,7 +218,7 @@ async def test_back_from_a_blip_is_connected_at_once(
     assert rec.fulls == 1
 
 
-async def test_long_outage_rereads(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_long_outage_rereads(backend: FakeBackend, feed_of: FeedOf) -> None:
     time = FakeTime()
     _, rec = feed_of(clock=time.clock, sleep=time.sleep, full_resync_after=0.4)
     await until(lambda: rec.fulls == 1)
@@ -223,7 +226,7 @@ async def test_long_outage_rereads(backend: FakeBackend, feed_of: Callable) -> N
     assert rec.fulls == 2
 
 
-async def test_malformed_answer_rereads(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_malformed_answer_rereads(backend: FakeBackend, feed_of: FeedOf) -> None:
     time = FakeTime()
     feed, rec = feed_of(clock=time.clock, sleep=time.sleep)
     await until(lambda: rec.fulls == 1)
@@ -233,7 +236,7 @@ async def test_malformed_answer_rereads(backend: FakeBackend, feed_of: Callable)
     assert feed.cursor == backend.cursor  # the garbled cursor 99 was never taken
 
 
-async def test_auth_error_signs_out_and_stops(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_auth_error_signs_out_and_stops(backend: FakeBackend, feed_of: FeedOf) -> None:
     feed, rec = feed_of()
     await until(lambda: rec.fulls == 1)
     backend.faults.append(problem(401, "Token revoked."))
@@ -243,7 +246,7 @@ async def test_auth_error_signs_out_and_stops(backend: FakeBackend, feed_of: Cal
     assert "Sign in again" in rec.statuses[-1].message
 
 
-async def test_stop_during_long_poll_is_prompt(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_stop_during_long_poll_is_prompt(backend: FakeBackend, feed_of: FeedOf) -> None:
     feed, rec = feed_of(wait=20)
     await until(lambda: rec.fulls == 1)
     await asyncio.sleep(0.05)
@@ -252,14 +255,14 @@ async def test_stop_during_long_poll_is_prompt(backend: FakeBackend, feed_of: Ca
     assert not feed.running
 
 
-async def test_resync_delivers_a_fresh_snapshot(feed_of: Callable) -> None:
+async def test_resync_delivers_a_fresh_snapshot(feed_of: FeedOf) -> None:
     feed, rec = feed_of()
     await until(lambda: rec.fulls == 1)
     await feed.resync()
     await until(lambda: rec.fulls == 2)
 
 
-async def test_converges_under_churn_and_faults(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_converges_under_churn_and_faults(backend: FakeBackend, feed_of: FeedOf) -> None:
     rng = random.Random(7)
     _, rec = feed_of(wait=0.05, backoff_initial=0.001, backoff_max=0.01, jitter=rng.random)
     faults = [problem(500, "x"), Reply(drop=True), problem(410, "old"), Reply(raw=b"{")]
@@ -278,7 +281,7 @@ async def test_converges_under_churn_and_faults(backend: FakeBackend, feed_of: C
         assert row.status.value == backend.rows[row.id]["status"]
 
 
-async def test_refusal_backs_off_and_recovers(backend: FakeBackend, feed_of: Callable) -> None:
+async def test_refusal_backs_off_and_recovers(backend: FakeBackend, feed_of: FeedOf) -> None:
     time = FakeTime()
     _, rec = feed_of(clock=time.clock, sleep=time.sleep)
     await until(lambda: rec.fulls == 1)

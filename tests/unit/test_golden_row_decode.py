@@ -26,8 +26,11 @@ def test_the_console_decodes_the_golden_row() -> None:
         ("english", "french"),
         ("team-lead",),
     )
-    assert row.status is Status.BUSY and row.active and row.two_factor
-    assert row.version == 7 and row.session_count == 2
+    assert row.status is Status.BUSY
+    assert row.active
+    assert row.two_factor
+    assert row.version == 7
+    assert row.session_count == 2
     assert row.status_since == datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
     assert row.live_call is not None
     assert (row.live_call.direction, row.live_call.peer) == ("inbound", "+15557654321")

@@ -110,5 +110,6 @@ def test_persistent_indexes_follow_rows_through_batches(qapp: Any, descending: b
         rows.update({r.id: r for r in batch})
         model.apply(ChangeBatch(batch, [], cursor))
         for user_id, index in watched.items():
-            assert index.isValid() and index.column() == 2
+            assert index.isValid()
+            assert index.column() == 2
             assert model.row_at(index.row()).id == user_id

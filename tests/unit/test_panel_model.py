@@ -81,7 +81,8 @@ def test_incremental_batch_never_resets(qtbot: Any) -> None:
     model.dataChanged.connect(lambda a, b, _r=None: changes.append((a.row(), b.row())))
     rng = random.Random(3)
     model.apply(ChangeBatch([changed(model.user(i), rng) for i in (3, 4, 5)], [], 2))  # type: ignore[arg-type]
-    assert resets == [] and changes
+    assert resets == []
+    assert changes
 
 
 def test_selection_follows_a_moving_row(qtbot: Any) -> None:
@@ -193,6 +194,8 @@ def test_data_roles_are_cheap_plain_values() -> None:
     assert model.index(0, Column.LIVE_CALL).data() == "↑ +15550100  1:05"
     assert model.index(0, Column.STATUS).data() == "Busy"
     assert model.index(0, Column.STATUS).data(Qt.ItemDataRole.DecorationRole) is not None
-    row = dataclasses.replace(model.user(1), version=2, status=Status.OTHER, status_text="Lunch")  # type: ignore[type-var]
+    before = model.user(1)
+    assert before is not None
+    row = dataclasses.replace(before, version=2, status=Status.OTHER, status_text="Lunch")
     model.apply(ChangeBatch([row], [], 2))
     assert model.index(0, Column.STATUS).data() == "Other: Lunch"

@@ -38,19 +38,22 @@ def dated(stamp: Callable[[], Any], hold: float = HOLD) -> Callable[[Seen], Repl
     return handle
 
 
-async def test_answer_is_dated_by_the_server_not_by_its_arrival(stub: Callable) -> None:
+async def test_answer_is_dated_by_the_server_not_by_its_arrival(
+    stub: Callable[..., StubServer],
+) -> None:
     server: StubServer = stub(dated(lambda: now().isoformat()))
     async with ApiClient(server.url, token="t", timeout=5) as client:
         before = now()
         batch = await client.snapshot()
         after = now()
         changes = await client.changes(1, wait=0)
-    assert batch.full and [r.id for r in batch.changed] == [1] and batch.cursor == 1
+    assert batch.full
+    assert [r.id for r in batch.changed] == [1]
+    assert batch.cursor == 1
     assert batch.server_time is not None
     assert before <= batch.server_time <= after - timedelta(seconds=HOLD * 0.8)
-    assert changes.server_time is not None and changes.server_time <= now() - timedelta(
-        seconds=HOLD * 0.8
-    )
+    assert changes.server_time is not None
+    assert changes.server_time <= now() - timedelta(seconds=HOLD * 0.8)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +62,7 @@ async def test_answer_is_dated_by_the_server_not_by_its_arrival(stub: Callable) 
     ids=["missing", "empty", "words", "number", "list", "no-zone"],
 )
 async def test_missing_or_malformed_server_time_falls_back_to_arrival(
-    stub: Callable, value: Any
+    stub: Callable[..., StubServer], value: Any
 ) -> None:
     server: StubServer = stub(dated(lambda: value, hold=0.3))
     async with ApiClient(server.url, token="t", timeout=5) as client:
@@ -70,7 +73,7 @@ async def test_missing_or_malformed_server_time_falls_back_to_arrival(
     assert after - timedelta(seconds=0.2) <= batch.server_time <= after
 
 
-async def test_server_clock_ahead_is_clamped_to_arrival(stub: Callable) -> None:
+async def test_server_clock_ahead_is_clamped_to_arrival(stub: Callable[..., StubServer]) -> None:
     ahead = dated(lambda: (now() + timedelta(hours=1)).isoformat(), hold=0.3)
     async with ApiClient(stub(ahead).url, token="t", timeout=5) as client:
         batch = await client.snapshot()
@@ -79,7 +82,9 @@ async def test_server_clock_ahead_is_clamped_to_arrival(stub: Callable) -> None:
     assert after - timedelta(seconds=0.2) <= batch.server_time <= after  # never "in the future"
 
 
-async def test_server_clock_behind_is_clamped_to_the_request(stub: Callable) -> None:
+async def test_server_clock_behind_is_clamped_to_the_request(
+    stub: Callable[..., StubServer],
+) -> None:
     behind = dated(lambda: (now() - timedelta(hours=1)).isoformat(), hold=0.3)
     async with ApiClient(stub(behind).url, token="t", timeout=5) as client:
         before = now()
@@ -89,7 +94,7 @@ async def test_server_clock_behind_is_clamped_to_the_request(stub: Callable) -> 
     assert before <= batch.server_time <= before + timedelta(seconds=0.2)
 
 
-async def test_feed_reports_the_server_time_as_last_ok(stub: Callable) -> None:
+async def test_feed_reports_the_server_time_as_last_ok(stub: Callable[..., StubServer]) -> None:
     server: StubServer = stub(dated(lambda: now().isoformat()))
     rec = Recorder()
     arrivals: list[datetime] = []
@@ -109,4 +114,5 @@ async def test_feed_reports_the_server_time_as_last_ok(stub: Callable) -> None:
     assert connected[0].last_ok is not None
     # The snapshot was dated before the stub held it: the data was HOLD s old on arrival.
     assert arrivals[0] - connected[0].last_ok >= timedelta(seconds=HOLD * 0.8)
-    assert connected[1].last_ok is not None and connected[1].last_ok > connected[0].last_ok
+    assert connected[1].last_ok is not None
+    assert connected[1].last_ok > connected[0].last_ok

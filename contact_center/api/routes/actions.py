@@ -24,7 +24,7 @@ from contact_center.api.schemas import (
 )
 from contact_center.domain import auth
 from contact_center.domain.actions import run_action
-from contact_center.domain.errors import BadInput, Conflict, NotFound, Refused
+from contact_center.domain.errors import BadInputError, ConflictError, NotFoundError, RefusedError
 from contact_center.domain.rules import ACTIONS
 from contact_center.storage.clock import now
 from contact_center.storage.rows import user_row
@@ -109,14 +109,14 @@ def perform(
         if replay is None:
             raise
         return replay
-    except NotFound as exc:
+    except NotFoundError as exc:
         raise ProblemError(404, "No such user", str(exc)) from None
-    except BadInput as exc:
+    except BadInputError as exc:
         raise ProblemError(422, "Invalid request", str(exc)) from None
-    except (Conflict, Refused) as exc:
+    except (ConflictError, RefusedError) as exc:
         with store.read() as conn:
             current = user_row(conn, user_id)
-        title = "Changed since you looked" if isinstance(exc, Conflict) else "Not allowed now"
+        title = "Changed since you looked" if isinstance(exc, ConflictError) else "Not allowed now"
         raise ProblemError(409, title, str(exc), current=current) from None
     return result
 

@@ -21,7 +21,7 @@ from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.longpoll import changes_after
 from contact_center.feed.notifier import ChangeNotifier
 from contact_center.storage.clock import iso, now
-from contact_center.storage.journal import CursorGone, current_cursor
+from contact_center.storage.journal import CursorGoneError, current_cursor
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.rows import user_row as load_row
 from contact_center.storage.store import Store
@@ -56,7 +56,7 @@ async def list_changes(
     coalesce: float = getattr(request.app.state, "feed_coalesce", 0.0)
     try:
         body = await changes_after(store, notifier, answers, since, wait, coalesce)
-    except CursorGone:
+    except CursorGoneError:
         raise ProblemError(
             410, "Cursor expired", "This cursor is no longer served: read /users again."
         ) from None
