@@ -142,6 +142,8 @@ class BulkRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="bulk-jobs", daemon=True)
+        self._budget: int | None = None  # chunks left to run before waiting; None: no limit
+        self._budget_changed = threading.Condition()
 
     def start(self) -> None:
         self._thread.start()
@@ -153,6 +155,22 @@ class BulkRunner:
 
     def submit(self) -> None:
         self._wake.set()
+
+    def limit_chunks(self, chunks: int | None) -> None:
+        """Run at most `chunks` more chunks, then wait until the limit is raised (None: no
+        limit, the default). Lets a test cancel a job that is certain to be mid-way."""
+        with self._budget_changed:
+            self._budget = chunks
+            self._budget_changed.notify_all()
+
+    def _may_run_chunk(self) -> bool:
+        """Wait while the chunk budget is spent; False when stopping."""
+        with self._budget_changed:
+            while self._budget == 0 and not self._stop.is_set():
+                self._budget_changed.wait(0.1)
+            if self._budget is not None:
+                self._budget -= 1
+        return not self._stop.is_set()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -179,7 +197,7 @@ class BulkRunner:
                 .where(bulk_jobs.c.id == job["id"], bulk_jobs.c.state == "queued")
                 .values(state="running")
             )
-        while not self._stop.is_set():
+        while self._may_run_chunk():
             if not self._run_chunk(job):
                 break
 

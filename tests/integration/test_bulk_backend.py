@@ -12,6 +12,7 @@ from bulk_support import ADMIN_PW, SUPER_PW, server, signed_in
 from fixtures_actions import agent_ids, arrange, rows
 from sqlalchemy import select
 
+from contact_center.domain.bulk import BulkRunner
 from contact_center.storage.tables import audit, users
 from contact_center.testing.server import ServerThread
 from supervisor_console import bulk
@@ -145,17 +146,24 @@ async def test_cancel_mid_job_skips_what_has_not_started(big_server: ServerThrea
         every, _cursor = await admin.users()
         scope = make_scope(ScopeKind.ALL, [], [], {r.id: r for r in every}, PanelFilter())
         request = BulkRequest("add-tags", scope, {"values": ["cancel-me"]})
-        job_id = await bulk.submit(admin, request, scope.versions())
-        async with asyncio.timeout(30):
-            while (state := await bulk.fetch(admin, job_id)).processed == 0:  # noqa: ASYNC110 - the server's job state, polled over HTTP
-                await asyncio.sleep(0.02)
-        await bulk.cancel(admin, job_id)
+        assert big_server.app is not None
+        runner: BulkRunner = big_server.app.state.bulk_runner
+        runner.limit_chunks(1)  # one chunk of 250 runs, then the job waits mid-way
+        try:
+            job_id = await bulk.submit(admin, request, scope.versions())
+            async with asyncio.timeout(30):
+                while (state := await bulk.fetch(admin, job_id)).processed == 0:  # noqa: ASYNC110 - the server's job state, polled over HTTP
+                    await asyncio.sleep(0.02)
+            await bulk.cancel(admin, job_id)
+        finally:
+            runner.limit_chunks(None)
         final = await bulk.follow(admin, job_id, lambda _s: None, interval=0.02)
     finally:
         await admin.aclose()
     assert final.state == "cancelled"
     assert state.processed > 0
     cancelled = [r for r in final.results if r.reason == "cancelled"]
+    assert final.done == 250  # exactly the one chunk that ran before the cancel
     assert 0 < final.done < final.total
     assert len(cancelled) == final.total - final.done
     tagged = rows(big_server, select(users.c.tags))
