@@ -81,10 +81,10 @@ class Console:
 
     async def connect(self, client: ApiClient, who: str) -> None:
         """Follow the server through `client` (replacing any previous client)."""
+        if self.client is not None and self.client is not client:
+            await self._end_session_for_switch()
         await self._stop_feed()
-        old, self.client = self.client, client
-        if old is not None and old is not client:
-            await self._retire(old)
+        self.client = client
         window = self.open_window(client.base_url)
         window.set_server(client.base_url)
         window.set_detail_source(client)

@@ -19,7 +19,6 @@ from e2e_driver import Backend, Console, Display, missing_tools
 from e2e_floor import ADMIN_PW, SUPER_PW, Floor, prepare
 
 FAILURES = Path(__file__).resolve().parents[2] / "build" / "e2e-failures"
-TIMES: dict[str, float] = {}
 
 
 @pytest.hookimpl(hookwrapper=True)

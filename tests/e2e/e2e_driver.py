@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 TOOLS = ("Xvfb", "xdotool", "import")
 SCREEN = "1280x800x24"
+MAIN_TITLE = "Supervisor Console"  # the main window's title starts so
 PR_SET_PDEATHSIG = 1
 
 
@@ -235,29 +236,28 @@ class Console:
         return None
 
     def wait_window(
-        self, title_start: str, check: Callable[[dict[str, Any]], Any] = bool, timeout: float = 15
+        self,
+        title_start: str,
+        check: Callable[[dict[str, Any]], Any] = bool,
+        timeout: float = 15,
+        what: str = "",
     ) -> dict[str, Any]:
         def found() -> dict[str, Any] | None:
             self.assert_running()
             window = self.window(title_start)
             return window if window is not None and check(window) else None
 
-        return dict(wait_for(found, f"a window {title_start!r} as expected", timeout))
+        return dict(wait_for(found, what or f"a window {title_start!r} as expected", timeout))
 
     def main(self) -> dict[str, Any]:
-        window = self.window("Supervisor Console")
+        window = self.window(MAIN_TITLE)
         assert window is not None, "the main window is not shown"
         return window
 
     def wait_main(
         self, check: Callable[[dict[str, Any]], Any], what: str, timeout: float = 15
     ) -> dict[str, Any]:
-        def ready() -> dict[str, Any] | None:
-            self.assert_running()
-            window = self.window("Supervisor Console")
-            return window if window is not None and check(window) else None
-
-        return dict(wait_for(ready, what, timeout))
+        return self.wait_window(MAIN_TITLE, check, timeout, what)
 
     def focus(self) -> dict[str, Any]:
         return dict(self.state().get("focus") or {})
@@ -319,7 +319,7 @@ class Console:
                 self.focus_window(dialogs[0]["title"])
                 self.key("Escape")
                 time.sleep(0.2)
-            self.focus_window("Supervisor Console")
+            self.focus_window(MAIN_TITLE)
             self.key("ctrl+q")
         try:
             return self.proc.wait(timeout)
@@ -330,12 +330,3 @@ class Console:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
-
-
-@contextlib.contextmanager
-def timed(record: dict[str, float], name: str) -> Iterator[None]:
-    started = time.monotonic()
-    try:
-        yield
-    finally:
-        record[name] = time.monotonic() - started
