@@ -165,6 +165,9 @@ class LoopbackProxy:
             except TimeoutError:
                 continue
             with self._lock:
+                if self._stop.is_set():
+                    client.close()
+                    return
                 self._sockets.append(client)
                 drop, self.drop_answers = self.drop_answers > 0, max(0, self.drop_answers - 1)
             if self.refuse:
@@ -175,6 +178,10 @@ class LoopbackProxy:
     def _serve(self, client: socket.socket, drop: bool) -> None:
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
         with self._lock:
+            if self._stop.is_set():  # the proxy closed while this connection was being made
+                upstream.close()
+                client.close()
+                return
             self._sockets.append(upstream)
             self.forwarded += 1
         if drop:

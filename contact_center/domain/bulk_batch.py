@@ -36,10 +36,10 @@ def run_batch(
     """Apply `name` to each (user id, expected version); outcomes in the same order."""
     spec = ACTIONS[name]
     ids = [uid for uid, _ in items]
-    raws = {
-        r.id: dict(r._mapping)
-        for r in conn.execute(select(users).where(users.c.id.in_(ids)).with_for_update())
-    }
+    # Locked in id order, as every writer that locks several users does (the simulator):
+    # two transactions taking the same rows in different orders deadlock on PostgreSQL.
+    locked = select(users).where(users.c.id.in_(ids)).order_by(users.c.id).with_for_update()
+    raws = {r.id: dict(r._mapping) for r in conn.execute(locked)}
     views = {r["id"]: r for r in user_rows(conn, ids)}
     outcomes: list[Outcome] = []
     applied: list[Row] = []
