@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from contact_center.domain import authority
 from contact_center.domain.audit import audit_view, write_audit
-from contact_center.domain.errors import ConflictError, RefusedError
-from contact_center.domain.rules import ACTIONS, NOT_ON_SELF
+from contact_center.domain.authority import Actor
+from contact_center.domain.errors import ConflictError
+from contact_center.domain.rules import ACTIONS
 from contact_center.domain.users import STATUS_LABELS, display_name, load_raw
 from contact_center.storage.journal import touch
 from contact_center.storage.rows import Row, user_row
@@ -44,17 +46,15 @@ def admit(
     name: str,
     raw: Row,
     view: Row,
-    actor: str,
+    actor: Actor,
     params: dict[str, Any],
     expected_status: str | None = None,
     expected_version: int | None = None,
 ) -> None:
-    """Every check before an action runs: raises RefusedError or ConflictError, changes nothing."""
+    """Every check on the target before an action runs: raises ForbiddenError (who may act
+    on whom), ConflictError (the precondition) or RefusedError (the rule); changes nothing."""
     spec = ACTIONS[name]
-    if name in NOT_ON_SELF and raw["username"] == actor:
-        raise RefusedError(
-            f"You cannot {spec.verb.split(' ')[0]} your own account.", "your own account"
-        )
+    authority.check_target(name, spec.verb, raw, actor)
     check_precondition(raw, expected_status, expected_version)
     spec.check(view, params)
 
@@ -71,12 +71,18 @@ def run_action(
     request_id: str | None = None,
     job_id: int | None = None,
 ) -> dict[str, Any]:
-    """Check and apply one action to one user, with its audit record, in `conn`'s transaction."""
+    """Check and apply one action to one user, with its audit record, in `conn`'s transaction.
+
+    The actor's authority is read here, in the write's own transaction (authority.py).
+    """
     spec = ACTIONS[name]
+    authority.lock_if_needed(conn, name)
+    who = authority.current_actor(conn, actor, admin_only=spec.admin_only, verb=spec.verb)
     raw = load_raw(conn, user_id)
     view = user_row(conn, user_id)
     assert view is not None
-    admit(name, raw, view, actor, params, expected_status, expected_version)
+    admit(name, raw, view, who, params, expected_status, expected_version)
+    authority.check_admins_left(conn, name, raw, params)
     result = spec.apply(conn, raw, actor, params)
     after = None
     if name != "delete":

@@ -89,6 +89,28 @@ def issue_token(
     return token, now + lifetime
 
 
+def issue_token_if_unchanged(
+    conn: Connection, user_id: int, password_hash: str, lifetime: float = TOKEN_LIFETIME
+) -> tuple[str, float] | None:
+    """A token for a sign-in whose password was checked against `password_hash`, or None
+    when the account changed meanwhile (password reset, deactivated, no longer a console
+    role). The user's row is locked first, so a reset that commits after this check revokes
+    the token it issues, and one that committed before is seen here."""
+    row = conn.execute(
+        select(users.c.password_hash, users.c.active, users.c.role)
+        .where(users.c.id == user_id)
+        .with_for_update()
+    ).first()
+    if (
+        row is None
+        or row.password_hash != password_hash
+        or not row.active
+        or row.role not in ("supervisor", "admin")
+    ):
+        return None
+    return issue_token(conn, user_id, lifetime)
+
+
 def principal_for(conn: Connection, token: str) -> Principal | None:
     """The principal of a live token, or None (unknown, expired, revoked, user inactive)."""
     found = token_lookup(conn, token)
@@ -196,11 +218,6 @@ def revoke_token(conn: Connection, token: str) -> None:
 def revoke_user_tokens(conn: Connection, user_id: int) -> None:
     TOKEN_CACHE.forget_user(user_id)
     conn.execute(update(api_tokens).where(api_tokens.c.user_id == user_id).values(revoked=True))
-
-
-def role_changed(user_id: int) -> None:
-    """Call when a user's role changes: their cached principals must not keep the old one."""
-    TOKEN_CACHE.forget_user(user_id)
 
 
 class LoginLimiter:

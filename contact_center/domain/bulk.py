@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
+from contact_center.domain import authority
 from contact_center.domain.actions import run_action
+from contact_center.domain.authority import Actor
 from contact_center.domain.bulk_batch import Outcome, run_batch
-from contact_center.domain.errors import ConflictError, NotFoundError, RefusedError
+from contact_center.domain.errors import ConflictError, ForbiddenError, NotFoundError, RefusedError
 from contact_center.domain.rules import ACTIONS
 from contact_center.storage.clock import iso, now
 from contact_center.storage.rows import Row, user_name, user_rows
@@ -73,8 +75,9 @@ def resolve_scope(conn: Connection, scope: dict[str, Any]) -> list[Row]:
 
 
 def preview(
-    store: Store, action: str, scope: dict[str, Any], params: dict[str, Any]
+    store: Store, action: str, scope: dict[str, Any], params: dict[str, Any], actor: Actor
 ) -> dict[str, Any]:
+    """What the job would do, by the same checks on each target as the job's own."""
     spec = ACTIONS[action]
     with store.read() as conn:
         rows = resolve_scope(conn, scope)
@@ -82,6 +85,7 @@ def preview(
     live = 0
     for row in rows:
         try:
+            authority.check_target(action, spec.verb, row, actor)
             spec.check(row, params)
         except RefusedError as exc:
             skipped[exc.reason] += 1
@@ -203,7 +207,9 @@ class BulkRunner:
 
     def _run_chunk(self, job: dict[str, Any]) -> bool:
         """Process the next chunk of pending items; False when the job is finished."""
+        spec = ACTIONS[job["action"]]
         with self.store.write() as conn:
+            authority.lock_if_needed(conn, job["action"])
             # Locks the job row until this chunk commits: with several instances (PostgreSQL)
             # every runner may pick the same job, and they take its chunks in turn.
             cancel = conn.execute(
@@ -220,7 +226,16 @@ class BulkRunner:
             if cancel or not pending:
                 _finish(conn, job["id"], "cancelled" if cancel else "done")
                 return False
-            outcomes = _run_pending(conn, job, pending)
+            # The creator's authority now, not when they queued the job.
+            try:
+                actor = authority.current_actor(
+                    conn, job["actor"], admin_only=spec.admin_only, verb=spec.verb
+                )
+            except ForbiddenError as exc:
+                why = f"cancelled: {job['actor']} can no longer {spec.verb} ({exc.reason})"
+                _finish(conn, job["id"], "cancelled", why)
+                return False
+            outcomes = _run_pending(conn, job, pending, actor)
             counts = Counter(outcome for outcome, _reason in outcomes)
             conn.execute(
                 update(bulk_items)
@@ -246,14 +261,14 @@ class BulkRunner:
         return True
 
 
-def _run_pending(conn: Connection, job: dict[str, Any], pending: Sequence[Any]) -> list[Outcome]:
+def _run_pending(
+    conn: Connection, job: dict[str, Any], pending: Sequence[Any], actor: Actor
+) -> list[Outcome]:
     """The whole chunk at once; if anything unexpected fails, user by user in savepoints."""
     items = [(item.user_id, item.expected_version) for item in pending]
     try:
         with conn.begin_nested():
-            return run_batch(
-                conn, job["action"], items, job["actor"], dict(job["params"]), job["id"]
-            )
+            return run_batch(conn, job["action"], items, actor, dict(job["params"]), job["id"])
     except Exception:  # noqa: BLE001 - any failure: the batch is rerun one user at a time
         return [_run_item(conn, job, item) for item in pending]
 
@@ -276,12 +291,12 @@ def _run_item(conn: Connection, job: dict[str, Any], item: Any) -> tuple[str, st
     return "done", None
 
 
-def _finish(conn: Connection, job_id: int, state: str) -> None:
+def _finish(conn: Connection, job_id: int, state: str, reason: str = "cancelled") -> None:
     if state == "cancelled":
         left = conn.execute(
             update(bulk_items)
             .where(bulk_items.c.job_id == job_id, bulk_items.c.outcome == "pending")
-            .values(outcome="skipped", reason="cancelled")
+            .values(outcome="skipped", reason=reason[:300])
         ).rowcount
         conn.execute(
             update(bulk_jobs)

@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from contact_center.domain import authority
 from contact_center.domain.actions import admit
 from contact_center.domain.audit import audit_view
+from contact_center.domain.authority import Actor
 from contact_center.domain.errors import ConflictError, RefusedError
 from contact_center.domain.rules import ACTIONS
 from contact_center.domain.users import display_name
@@ -29,11 +31,14 @@ def run_batch(
     conn: Connection,
     name: str,
     items: list[tuple[int, int | None]],
-    actor: str,
+    actor: Actor,
     params: dict[str, Any],
     job_id: int,
 ) -> list[Outcome]:
-    """Apply `name` to each (user id, expected version); outcomes in the same order."""
+    """Apply `name` to each (user id, expected version); outcomes in the same order.
+
+    The caller has checked `actor`'s authority in this transaction (and taken the
+    authority lock when the action needs it)."""
     spec = ACTIONS[name]
     ids = [uid for uid, _ in items]
     # Locked in id order, as every writer that locks several users does (the simulator):
@@ -43,6 +48,7 @@ def run_batch(
     views = {r["id"]: r for r in user_rows(conn, ids)}
     outcomes: list[Outcome] = []
     applied: list[Row] = []
+    admins: int | None = None  # active admins left, counted when an admin is about to go
     for uid, expected in items:
         raw = raws.get(uid)
         if raw is None:
@@ -56,10 +62,17 @@ def run_batch(
         except ConflictError as exc:
             outcomes.append(("skipped", str(exc).removesuffix(" Nothing was done.")))
             continue
-        spec.apply(conn, raw, actor, dict(params))
+        if authority.removes_admin(name, raw, params):
+            if admins is None:
+                admins = authority.active_admins(conn)
+            if admins <= 1:
+                outcomes.append(("skipped", "last active admin"))
+                continue
+            admins -= 1
+        spec.apply(conn, raw, actor.username, dict(params))
         applied.append(raw)
         outcomes.append(("done", None))
-    _record(conn, name, applied, actor, job_id)
+    _record(conn, name, applied, actor.username, job_id)
     return outcomes
 
 

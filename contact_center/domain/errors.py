@@ -1,4 +1,4 @@
-"""Why an action did not run. Each becomes an HTTP problem in `api/` (404, 409 or 422)
+"""Why an action did not run. Each becomes an HTTP problem in `api/` (403, 404, 409 or 422)
 or a "skipped" item of a bulk job; in every case nothing was changed."""
 
 from __future__ import annotations
@@ -25,3 +25,10 @@ class BadInputError(RefusedError):
 
 class ConflictError(Exception):
     """The row changed since the supervisor looked; nothing was changed."""
+
+
+class ForbiddenError(RefusedError):
+    """The caller may not do this (their role, their account, or the target's role), as
+    checked in the write's own transaction; nothing was changed. 403 for one user; a bulk
+    job whose creator lost their authority is cancelled, a target they may not act on is
+    skipped with `reason`."""

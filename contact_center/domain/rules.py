@@ -30,9 +30,6 @@ from contact_center.storage.rows import Row
 from contact_center.storage.tables import leads, phone_numbers, sessions, users
 
 SETTABLE_STATUSES = ("break", "dnd", "meeting", "other")
-# An admin locking themselves out (or demoting the last admin) is never intended
-# (docs/rules.md, "Who may run what").
-NOT_ON_SELF = frozenset({"deactivate", "delete", "reset", "set-role"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +221,9 @@ def _check_set_role(row: Row, params: dict[str, Any]) -> None:
 
 def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
     conn.execute(update(users).where(users.c.id == raw["id"]).values(role=params["role"]))
-    auth.role_changed(raw["id"])
+    # A token carries the authority of the role it was issued for: a role change ends it
+    # (re-promoting a demoted user must not bring an old token back to life).
+    auth.revoke_user_tokens(conn, raw["id"])
     return {}
 
 

@@ -77,14 +77,8 @@ class Store:
             yield conn
 
     def lock(self, conn: Connection, name: str) -> None:
-        """Hold a lock on `name` until this transaction ends, across instances.
-
-        SQLite's writers are already serialised; on PostgreSQL a transaction-level advisory
-        lock (e.g. two instances handling the same idempotency key at once).
-        """
-        if self.is_postgres:
-            key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
-            conn.execute(select(func.pg_advisory_xact_lock(key - (1 << 63))))
+        """Hold a lock on `name` until this transaction ends, across instances."""
+        transaction_lock(conn, name)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -92,3 +86,15 @@ class Store:
     def prune_changes(self) -> None:
         with self._write_lock, self.engine.begin() as conn:
             journal.prune(conn, self.retain_changes)
+
+
+def transaction_lock(conn: Connection, name: str) -> None:
+    """Hold a lock on `name` until `conn`'s transaction ends, across instances.
+
+    SQLite's writers are already serialised; on PostgreSQL a transaction-level advisory
+    lock (e.g. two instances handling the same idempotency key at once, or two admins
+    changing each other's authority).
+    """
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
+        conn.execute(select(func.pg_advisory_xact_lock(key - (1 << 63))))

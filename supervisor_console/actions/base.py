@@ -142,6 +142,16 @@ class UserAction(MenuAction, Generic[P]):
     # Watch the row after the call until it shows Available (the dialer reset's 30 s rule).
     watch_after_run: ClassVar[bool] = False
 
+    def availability(self, row: UserRow, role: str | None) -> Availability:
+        # Supervisors act on agents; supervisor and admin accounts are for admins
+        # (docs/rules.md, "Who may run what"). The server checks it again.
+        if role == "supervisor" and row.role != "agent":
+            kind = "an admin" if row.role == "admin" else "a supervisor"
+            return Availability(
+                False, f"Only an admin can act on {kind}'s account; supervisors act on agents."
+            )
+        return super().availability(row, role)
+
     async def prepare(self, reads: UserReads, row: UserRow) -> Prepared:
         """Load what the dialog needs (default: nothing)."""
         return READY

@@ -147,9 +147,10 @@ def test_a_token_stops_working_for_a_user_demoted_to_agent(
         assert time.monotonic() < deadline
         time.sleep(0.02)
     assert admin.get("/users/2").json()["role"] == "agent"
+    # A role change ends the user's tokens (docs/API.md, "Authority").
     with client_for(server, token) as c:
-        assert_problem(c.get("/users"), 403, "Your role (agent)")
-        assert_problem(c.post("/users/3/reset-dialer", json={}), 403, "Your role (agent)")
+        assert_problem(c.get("/users"), 401, "expired or was revoked")
+        assert_problem(c.post("/users/3/reset-dialer", json={}), 401, "expired or was revoked")
 
 
 def test_an_unknown_username_still_costs_a_password_check(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,11 +49,16 @@ def test_preview_reset_dialer_over_all(server: ServerThread, supervisor: httpx.C
     )
     body = {"action": "reset-dialer", "scope": {"kind": "all"}}
     preview = supervisor.post("/bulk-jobs/preview", json=body).json()
-    resettable = seen["busy"] + seen["unavailable"]
+    resettable = seen["busy"] + seen["unavailable"]  # the staff (both Available) not among them
     assert preview == {
         "total": len(ids) + 2,
         "will_change": resettable,
-        "skipped": {"not Unavailable or Busy": len(ids) + 2 - resettable},
+        # A supervisor acts on agents: the admin's and the caller's own account are skipped.
+        "skipped": {
+            "not Unavailable or Busy": len(ids) - resettable,
+            "admin account": 1,
+            "supervisor account": 1,
+        },
         "live_calls": live,
     }
     job = run_job(supervisor, body)
@@ -64,7 +69,7 @@ def test_preview_reset_dialer_over_all(server: ServerThread, supervisor: httpx.C
     )  # fmt: skip
     assert len(job["results"]) == job["total"]
     reasons = {r["reason"] for r in job["results"] if r["outcome"] == "skipped"}
-    assert reasons == {"not Unavailable or Busy"}
+    assert reasons == {"not Unavailable or Busy", "admin account", "supervisor account"}
     after = statuses(supervisor)
     assert after["busy"] == after["unavailable"] == 0
     assert after["available"] == seen["available"] + resettable

@@ -139,17 +139,23 @@ def test_reset_password_replay_never_shows_the_password(
     assert row(admin, uid)["version"] == first.json()["user"]["version"]
 
 
-def test_a_refused_request_can_be_retried_with_its_key(
+def test_a_refused_request_retried_with_its_key_gets_the_first_answer(
     server: ServerThread, supervisor: httpx.Client
 ) -> None:
+    """The first final answer is stored under the key, a refusal too (docs/API.md): the retry
+    is the same request, not a new one, so it changes nothing even though it would apply now."""
     uid = agent_in(server, "offline")
     key = {"Idempotency-Key": "retry"}
-    assert (
-        supervisor.put(f"/users/{uid}/status", json={"status": "break"}, headers=key).status_code
-        == 409
-    )
+    first = supervisor.put(f"/users/{uid}/status", json={"status": "break"}, headers=key)
+    assert first.status_code == 409
     agent_in(server, "available")
     r = supervisor.put(f"/users/{uid}/status", json={"status": "break"}, headers=key)
+    assert r.status_code == 409
+    assert r.json()["detail"] == first.json()["detail"]
+    assert r.json()["replayed"] is True
+    assert row(supervisor, uid)["status"] == "available"
+    fresh = {"Idempotency-Key": "a new attempt"}
+    r = supervisor.put(f"/users/{uid}/status", json={"status": "break"}, headers=fresh)
     assert r.status_code == 200
     assert r.json()["user"]["status"] == "break"
 

@@ -95,11 +95,15 @@ async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_pa
         await until(lambda: dialog.chosen_scope() is ScopeKind.ALL, "the scope")
         QTest.keyClick(dialog.scope_buttons[ScopeKind.ALL], Qt.Key.Key_P, ALT)  # Preview
         await until(lambda: dialog.preview is not None, "the preview")
-        assert dialog.preview_label.text().splitlines()[:3] == [
+        lines = dialog.preview_label.text().splitlines()
+        assert lines[:2] == [
             "4 users will be changed (reset dialer status).",
-            "28 skipped: not Unavailable or Busy",
-            "1 live call will be disconnected (call logs and recordings are kept).",
+            "26 skipped: not Unavailable or Busy",
         ]
+        # A supervisor acts on agents: the two staff accounts are skipped, with the reason.
+        assert "1 skipped: admin account" in lines
+        assert "1 skipped: supervisor account" in lines
+        assert "1 live call will be disconnected (call logs and recordings are kept)." in lines
         assert not dialog.run_button.isEnabled()
         assert text(dialog.confirm_label) == "Type 4 to confirm:"
         assert QApplication.focusWidget() is dialog.cancel_button
@@ -115,7 +119,7 @@ async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_pa
         assert sorted(final.ids_with("done")) == sorted(ids[:4])
         assert dialog.job.results.rowCount() == 32
         assert dialog.job.table.isVisible()
-        assert "28 skipped: not Unavailable or Busy" in dialog.job.counts.text()
+        assert "26 skipped: not Unavailable or Busy" in dialog.job.counts.text()
         await until(lambda: window.model.shown_count == 0, "the reset rows to leave the filter")
         assert all(window.model.user(i).status is Status.AVAILABLE for i in ids[:4])  # type: ignore[union-attr]
         assert bulk.count_label.text() == "4 selected, hidden by the filters"

@@ -227,3 +227,23 @@ def test_units_are_frozen_data() -> None:
     assert conf is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
         conf.question = "x"  # type: ignore[misc]  # what the test checks: it is refused
+
+
+@pytest.mark.parametrize(
+    ("target_role", "kind"), [("admin", "an admin"), ("supervisor", "a supervisor")]
+)
+def test_a_supervisor_sees_actions_on_staff_accounts_disabled_with_the_reason(
+    target_role: str, kind: str
+) -> None:
+    """docs/rules.md, "Supervisors act on agents": the server refuses it (403); the menu says
+    so before anything is sent. Details stay open to read."""
+    items = {i.key: i for i in menu_items(row_in(Status.BUSY, role=target_role), "supervisor")}
+    for key in ("reset-dialer", "logout", "logout-session", "set-status"):
+        assert not items[key].enabled, key
+        assert items[key].reason == (
+            f"Only an admin can act on {kind}'s account; supervisors act on agents."
+        )
+    assert items["details"].enabled
+    assert items["activity"].enabled
+    as_admin = {i.key: i for i in menu_items(row_in(Status.BUSY, role=target_role), "admin")}
+    assert as_admin["reset-dialer"].enabled

@@ -24,7 +24,13 @@ from contact_center.api.schemas import (
 )
 from contact_center.domain import auth
 from contact_center.domain.actions import run_action
-from contact_center.domain.errors import BadInputError, ConflictError, NotFoundError, RefusedError
+from contact_center.domain.errors import (
+    BadInputError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    RefusedError,
+)
 from contact_center.domain.rules import ACTIONS
 from contact_center.storage.clock import now
 from contact_center.storage.rows import user_row
@@ -68,13 +74,18 @@ def perform(
     if_match: str | None,
     key: str | None,
 ) -> dict[str, Any]:
-    """Run one action for the API: rules, precondition, idempotency, errors as problems."""
+    """Run one action for the API: rules, precondition, idempotency, errors as problems.
+
+    With an Idempotency-Key, the first final answer is stored under it, a refusal (4xx) as
+    well as a success, and a retry gets that answer again without running anything.
+    """
     spec = ACTIONS[name]
     if spec.admin_only:
-        require_admin(who, spec.verb)
+        require_admin(who, spec.verb)  # at once; checked again in the write's transaction
     version = _version(if_match)
     expected = params.pop("expected_status", None)
     fingerprint = _fingerprint(name, user_id, {**params, "expected_status": expected}, version)
+    refused: ProblemError | None = None
     try:
         with store.write() as conn:
             if key is not None:
@@ -83,23 +94,27 @@ def perform(
                 replay = _replay(conn, who.user_id, key, fingerprint)
                 if replay is not None:
                     return replay
-            result = run_action(
-                conn, name, user_id, who.username, params,
-                expected_status=expected, expected_version=version,
-                request_id=request.state.request_id,
-            )  # fmt: skip
-            if name != "delete":
-                result["user"] = user_row(conn, user_id)
-            if key is not None:
-                stored = {k: v for k, v in result.items() if k not in _NOT_REPLAYED}
-                if name == "reset-password":
-                    stored["message"] = _PASSWORD_REPLAY
-                conn.execute(
-                    idempotency.insert().values(
-                        actor_id=who.user_id, key=key, request_hash=fingerprint,
-                        status_code=200, response=stored, created_at=now(),
+            try:
+                with conn.begin_nested():
+                    result = run_action(
+                        conn, name, user_id, who.username, params,
+                        expected_status=expected, expected_version=version,
+                        request_id=request.state.request_id,
+                    )  # fmt: skip
+            except (NotFoundError, RefusedError, ConflictError) as exc:
+                refused = _problem(conn, exc, user_id)
+                if key is not None:
+                    _store(
+                        conn, who.user_id, key, fingerprint, refused.status, _problem_body(refused)
                     )
-                )  # fmt: skip
+            else:
+                if name != "delete":
+                    result["user"] = user_row(conn, user_id)
+                if key is not None:
+                    stored = {k: v for k, v in result.items() if k not in _NOT_REPLAYED}
+                    if name == "reset-password":
+                        stored["message"] = _PASSWORD_REPLAY
+                    _store(conn, who.user_id, key, fingerprint, 200, stored)
     except IntegrityError:
         # A concurrent request with this key committed first: this one is its retry.
         if key is None:
@@ -109,24 +124,44 @@ def perform(
         if replay is None:
             raise
         return replay
-    except NotFoundError as exc:
-        raise ProblemError(404, "No such user", str(exc)) from None
-    except BadInputError as exc:
-        raise ProblemError(422, "Invalid request", str(exc)) from None
-    except (ConflictError, RefusedError) as exc:
-        with store.read() as conn:
-            current = user_row(conn, user_id)
-        title = "Changed since you looked" if isinstance(exc, ConflictError) else "Not allowed now"
-        raise ProblemError(409, title, str(exc), current=current) from None
+    if refused is not None:
+        raise refused
     return result
 
 
-def _replay(conn: Any, actor_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
-    found = conn.execute(
-        select(idempotency.c.request_hash, idempotency.c.response).where(
-            idempotency.c.actor_id == actor_id, idempotency.c.key == key
+def _problem(conn: Any, exc: Exception, user_id: int) -> ProblemError:
+    """The answer to a refused action (nothing was changed)."""
+    if isinstance(exc, NotFoundError):
+        return ProblemError(404, "No such user", str(exc))
+    if isinstance(exc, ForbiddenError):
+        return ProblemError(403, "Forbidden", str(exc))
+    if isinstance(exc, BadInputError):
+        return ProblemError(422, "Invalid request", str(exc))
+    title = "Changed since you looked" if isinstance(exc, ConflictError) else "Not allowed now"
+    return ProblemError(409, title, str(exc), current=user_row(conn, user_id))
+
+
+def _problem_body(problem: ProblemError) -> dict[str, Any]:
+    return {"title": problem.title, "detail": problem.detail, **problem.extra}
+
+
+def _store(
+    conn: Any, actor_id: int, key: str, fingerprint: str, status: int, answer: dict[str, Any]
+) -> None:
+    conn.execute(
+        idempotency.insert().values(
+            actor_id=actor_id, key=key, request_hash=fingerprint,
+            status_code=status, response=answer, created_at=now(),
         )
-    ).first()
+    )  # fmt: skip
+
+
+def _replay(conn: Any, actor_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
+    """The stored answer to this key: returned (2xx) or raised again (4xx), marked replayed."""
+    found = conn.execute(
+        select(idempotency.c.request_hash, idempotency.c.status_code, idempotency.c.response)
+        .where(idempotency.c.actor_id == actor_id, idempotency.c.key == key)
+    ).first()  # fmt: skip
     if found is None:
         return None
     if found.request_hash != fingerprint:
@@ -137,6 +172,9 @@ def _replay(conn: Any, actor_id: int, key: str, fingerprint: str) -> dict[str, A
         )
     answer = dict(found.response)
     answer["replayed"] = True
+    if found.status_code >= 400:
+        title, detail = answer.pop("title"), answer.pop("detail")
+        raise ProblemError(found.status_code, title, detail, **answer)
     return answer
 
 

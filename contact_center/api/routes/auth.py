@@ -40,7 +40,12 @@ def login(body: LoginBody, request: Request, store: StoreDep) -> dict[str, Any]:
     if row.role not in ("supervisor", "admin"):
         raise ProblemError(403, "Forbidden", "Only supervisors and admins can use this console.")
     with store.write() as conn:
-        token, expires = auth.issue_token(conn, row.id)
+        # Issued only for the credentials just checked: a password reset (or deactivation,
+        # or role change) that committed while the password was being verified wins.
+        token_and_expiry = auth.issue_token_if_unchanged(conn, row.id, row.password_hash)
+    if token_and_expiry is None:
+        raise ProblemError(401, "Sign-in failed", "Wrong username or password.")
+    token, expires = token_and_expiry
     return {
         "token": token,
         "role": row.role,

@@ -10,6 +10,7 @@ from contact_center.api.dependencies import StoreDep, Who, require_admin
 from contact_center.api.problems import ProblemError
 from contact_center.api.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
 from contact_center.domain import auth, bulk
+from contact_center.domain.authority import Actor
 from contact_center.domain.rules import ACTIONS
 
 router = APIRouter(prefix="/api/v1/bulk-jobs", tags=["bulk"])
@@ -32,7 +33,8 @@ def _checked(body: BulkBody, who: auth.Principal) -> tuple[dict[str, Any], dict[
 @router.post("/preview", response_model=BulkPreview)
 def preview_job(body: BulkBody, store: StoreDep, who: Who) -> dict[str, Any]:
     scope, params = _checked(body, who)
-    return bulk.preview(store, body.action, scope, params)
+    actor = Actor(who.user_id, who.username, who.role)
+    return bulk.preview(store, body.action, scope, params, actor)
 
 
 @router.post("", response_model=BulkCreated, status_code=202)
