@@ -229,3 +229,21 @@ def test_demo_opens_signed_in_and_quits(console: Console) -> None:
     console.focus_window(MAIN)  # a click on the window (there is no window manager)
     console.wait_focus("panel")  # the keyboard starts on the panel, not on a filter
     assert console.close() == 0  # Ctrl+Q; the demo backend stops with it
+
+
+def test_a_supervisor_cannot_reset_an_admin(console: Console, backend: Backend) -> None:
+    """Supervisors act on agents (docs/rules.md): on the admin's row the reset key does not
+    open a confirmation, the status bar says why, and nothing reaches the server."""
+    signed_in_console(console, backend)
+    before = backend.get("/users/1", backend.token())
+    console.key("ctrl+f")
+    console.wait_focus("search")
+    console.type("Alex Admin")
+    console.wait_main(lambda w: w["rows_shown"] == 1, "the search for the admin")
+    console.key("Return")
+    console.wait_main(lambda w: w["current_user"] == "Alex Admin", "the admin's row")
+    console.key("r")
+    reason = "Only an admin can act on an admin's account; supervisors act on agents."
+    console.wait_main(lambda w: w["status_message"] == reason, "the reason in the status bar")
+    assert console.window("Reset dialer status") is None
+    assert backend.get("/users/1", backend.token())["version"] == before["version"]
