@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -19,22 +20,27 @@ from PySide6.QtWidgets import QMessageBox
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.errors import ApiError, AuthError
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
+from supervisor_console.controllers.account_flow import AccountFlow
 from supervisor_console.controllers.action_controller import ActionController
 from supervisor_console.controllers.bulk_controller import BulkController
+from supervisor_console.controllers.leaving import LeavingMixin
 from supervisor_console.controllers.tasks import TaskKeeper
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.feed import ChangeFeed
 from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.views.main_window import MainWindow
+from supervisor_console.views.sessions_window import SessionsWindow, describe
 from supervisor_console.views.sign_in import SignInDialog, SignInRequest, sign_in_error_text
 
 log = logging.getLogger(__name__)
+CONSOLE_ROLES = ("supervisor", "admin")
+AGENT_REFUSED = "Only supervisors and admins can use this console."
 SERVER_KEY = "session/server"
 USERNAME_KEY = "session/username"
 CA_KEY = "session/ca_file"
 
 
-class Console:
+class Console(LeavingMixin):
     """Owns everything that lives while the console runs; `shutdown()` releases it."""
 
     def __init__(
@@ -48,6 +54,8 @@ class Console:
         self.store = store
         self.model = LivePanelModel()
         self.window: MainWindow | None = None
+        self.sessions_window: SessionsWindow | None = None
+        self.account: AccountFlow
         self.dialog: SignInDialog | None = None
         self.leave_box: QMessageBox | None = None
         self.client: ApiClient | None = None
@@ -73,6 +81,12 @@ class Console:
             self.window.close_guard = self._may_close
             self.window.closed.connect(self.closed.set)
             self.window.connection.retry_button.clicked.connect(self.retry_now)
+            self.account = AccountFlow(self.window, self.spawn)
+            self.window.change_password_requested.connect(
+                lambda: self.spawn(self._change_password())
+            )
+            self.window.two_factor_requested.connect(lambda: self.spawn(self._enrol_two_factor()))
+            self.window.sessions_requested.connect(self.open_sessions)
             self.actions = ActionController(self.window, reset_limit=self.reset_limit)
             self.bulk = BulkController(self.window)
             self.window.set_feed_status(FeedStatus(ConnectionState.SIGNED_OUT))
@@ -113,7 +127,73 @@ class Console:
         if self.window is not None:
             self.window.set_feed_status(status)
         if status.state is ConnectionState.SIGNED_OUT:
-            self.ask_sign_in()
+            self.spawn(self._session_lost(status.message))
+
+    async def _session_lost(self, message: str) -> None:
+        """The server no longer takes the token (signed out by someone, expired, revoked):
+        a remembered copy is useless now, so it is forgotten; then sign in again, told why."""
+        server = self.client.base_url if self.client is not None else ""
+        if self.remembered and self.store is not None and self.username:
+            await self.store.forget(server, self.username)
+            self.remembered = False
+        dialog = self.ask_sign_in(server)
+        if message:
+            dialog.show_note(message)
+
+    def open_sessions(self) -> SessionsWindow:
+        """Session ▸ Active sessions…: every user's sessions, refreshed while open."""
+        if self.sessions_window is None:
+            window = SessionsWindow(self.window)
+            window.refresh_requested.connect(lambda: self.spawn(self._load_sessions()))
+            window.logout_requested.connect(lambda s: self.spawn(self._end_session_of(s)))
+            self.sessions_window = window
+        self.sessions_window.show()
+        self.sessions_window.raise_()
+        self.sessions_window.activateWindow()
+        self.sessions_window.search.setFocus()
+        return self.sessions_window
+
+    async def _load_sessions(self) -> None:
+        window, client = self.sessions_window, self.client
+        if window is None or client is None or not client.signed_in:
+            return
+        try:
+            sessions = await client.all_sessions()
+        except ApiError as exc:
+            window.show_problem(f"Could not read the sessions: {exc}")
+            return
+        window.set_sessions(sessions, datetime.now())
+
+    async def _end_session_of(self, session: dict[str, Any]) -> None:
+        window, client = self.sessions_window, self.client
+        if window is None or client is None:
+            return
+        try:
+            await client.end_session(int(session["user_id"]), int(session["id"]))
+        except ApiError as exc:
+            window.show_problem(str(exc))
+            return
+        await self._load_sessions()
+        window.show_problem(f"Logged out: {describe(session)}.")
+
+    async def _change_password(self) -> None:
+        if self.client is None or not self.client.signed_in:
+            return
+        info = await self.account.change_password(self.client, self.username)
+        if info is None:
+            return
+        if self.remembered and self.store is not None:  # the old token was revoked
+            await self.store.save_token(self.client.base_url, self.username, info.token)
+        if self.window is not None:
+            self.window.show_message("Your password was changed.", 15000)
+
+    async def _enrol_two_factor(self) -> None:
+        if self.client is None or not self.client.signed_in:
+            return
+        if await self.account.enrol(self.client) and self.window is not None:
+            self.window.show_message(
+                "Two-factor authentication is on: sign-ins will ask for a code.", 15000
+            )
 
     async def _stop_feed(self) -> None:
         feed, self.feed = self.feed, None
@@ -143,84 +223,6 @@ class Console:
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self._tasks.spawn(coro)
-
-    # ---- leaving: close, sign out, switch server ----------------------------------------
-
-    def busy_text(self) -> str:
-        """What would be cut short by leaving now, in words ("" when nothing)."""
-        lines = []
-        if self.actions is not None:
-            lines += [f"Sending: {what}." for what in self.actions.in_flight()]
-        if self.bulk is not None and self.bulk.jobs.running:
-            last = self.bulk.jobs.last
-            done = f" ({last.processed:,} of {last.total:,} users done)" if last else ""
-            lines.append(f"A bulk job is running{done}.")
-        return "\n".join(lines)
-
-    def _may_close(self) -> bool:
-        if self._leaving or not self.busy_text():
-            return True
-        assert self.window is not None
-        self.leave("close", self.window.close)
-        return False
-
-    def leave(self, verb: str, then: Callable[[], Any]) -> None:
-        """Do `then` (close, sign out…) now if nothing is in flight; otherwise say what is
-        and let the user wait for it, stop the bulk job, or stay."""
-        busy = self.busy_text()
-        if not busy:
-            self._run_leave(then)
-            return
-        if self.leave_box is not None and self.leave_box.isVisible():
-            self.leave_box.raise_()
-            return
-        box = QMessageBox(self.window)
-        box.setObjectName("leave_box")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(f"{verb.capitalize()}?")
-        box.setText(f"Work is still under way. If you {verb} now it would be cut short.")
-        box.setInformativeText(busy)
-        wait = box.addButton(
-            f"{verb.capitalize()} when finished", QMessageBox.ButtonRole.AcceptRole
-        )
-        stop = None
-        if self.bulk is not None and self.bulk.jobs.running:
-            stop = box.addButton(
-                f"Stop the bulk job and {verb}", QMessageBox.ButtonRole.DestructiveRole
-            )
-        stay = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(stay)
-        box.setEscapeButton(stay)
-
-        def chosen() -> None:
-            clicked = box.clickedButton()
-            if clicked is wait or (stop is not None and clicked is stop):
-                self.spawn(self._leave_when_done(verb, then, stop_job=clicked is stop))
-
-        box.finished.connect(chosen)
-        box.finished.connect(box.deleteLater)
-        self.leave_box = box
-        box.open()
-
-    async def _leave_when_done(self, verb: str, then: Callable[[], Any], stop_job: bool) -> None:
-        if self.window is not None:
-            self.window.show_message(f"Will {verb} once the work under way has finished…")
-        if stop_job and self.bulk is not None:
-            await self.bulk.jobs.cancel()
-        if self.actions is not None:
-            await self.actions.all_sent()
-        while self.bulk is not None and self.bulk.jobs.running:  # noqa: ASYNC110 - no event for "no bulk job running"; polled
-            await asyncio.sleep(0.1)
-        self._run_leave(then)
-
-    def _run_leave(self, then: Callable[[], Any]) -> None:
-        self._leaving = True
-        try:
-            result = then()
-        finally:
-            self._leaving = False
-        if asyncio.iscoroutine(result):
-            self.spawn(result)
 
     async def sign_out(self) -> None:
         """Revoke the token on the server, forget it here, and ask to sign in again."""
@@ -322,12 +324,31 @@ class Console:
         dialog = self.dialog
         client = ApiClient(req.server, verify=req.ca_file or True)
         try:
-            info = await client.login(req.username, req.password)
+            info = await client.login(req.username, req.password, otp=req.otp)
         except (ApiError, OSError) as exc:
             await client.aclose()
             if dialog is not None and dialog is self.dialog:  # not cancelled meanwhile
-                dialog.show_error(sign_in_error_text(exc))
+                if isinstance(exc, AuthError) and exc.needs_code:
+                    dialog.ask_code(sign_in_error_text(exc))
+                else:
+                    dialog.show_error(sign_in_error_text(exc))
             return
+        if info.role not in CONSOLE_ROLES:  # an agent: the API lets them in, the console not
+            await self._retire_quietly(client)
+            if dialog is not None and dialog is self.dialog:
+                dialog.show_error(AGENT_REFUSED)
+            return
+        if info.restricted:
+            if dialog is not None and dialog is self.dialog:
+                dialog.hide()  # the account steps show over the main window
+            completed = await self.account.complete_sign_in(client, info, req.password)
+            if completed is None:  # the user chose to sign out instead
+                await self._retire_quietly(client)
+                if dialog is not None and dialog is self.dialog:
+                    dialog.show()
+                    dialog.show_error("Signed out: the account steps were not completed.")
+                return
+            info = completed
         self._remember_form(req)
         if self.client is not None:  # switching: the old session ends once the new one works
             await self._end_session_for_switch()
@@ -343,6 +364,14 @@ class Console:
         old = await self._end_session()
         if old is not None:
             await self._retire(old)
+
+    async def _retire_quietly(self, client: ApiClient) -> None:
+        """Revoke a token that will not be used (an agent's, a sign-in given up)."""
+        try:
+            await client.logout()
+        except ApiError as exc:
+            log.info("could not revoke the unused sign-in: %s", exc)
+        await client.aclose()
 
     def _remember_form(self, req: SignInRequest) -> None:
         self.settings.setValue(SERVER_KEY, req.server)

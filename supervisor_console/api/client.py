@@ -7,6 +7,7 @@ by `api/wire.py`. Tokens and passwords are never logged nor shown in a repr.
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import logging
 import ssl
 import uuid
@@ -70,6 +71,15 @@ def _ssl_context(verify: bool | str) -> ssl.SSLContext | bool:
     return verify
 
 
+def _client_name() -> str:
+    """`X-Client`: the server lists a sign-in from here as a console session."""
+    try:
+        version = importlib.metadata.version("supervisor-console")
+    except importlib.metadata.PackageNotFoundError:
+        version = "dev"
+    return f"supervisor-console/{version}"
+
+
 def _server_root(base_url: str) -> str:
     root = base_url.rstrip("/")
     return root.removesuffix(API_PREFIX)
@@ -95,7 +105,7 @@ class ApiClient:
             verify=_ssl_context(verify),
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json", "X-Client": _client_name()},
         )
 
     def __repr__(self) -> str:
@@ -121,20 +131,51 @@ class ApiClient:
 
     # -- auth --------------------------------------------------------------------------
 
-    async def login(self, username: str, password: str) -> SessionInfo:
-        """Sign in; the token is kept for every later call."""
+    async def login(self, username: str, password: str, otp: str | None = None) -> SessionInfo:
+        """Sign in; the token is kept for every later call.
+
+        A 401 whose `reason` is "otp_required" or "otp_invalid" (`AuthError.needs_code`)
+        means the password was right and a two-factor code (or a backup code) is needed.
+        """
+        body: dict[str, Any] = {"username": username, "password": password}
+        if otp:
+            body["otp"] = otp
         try:
-            body = await self.request(
-                "POST", "/auth/login", json={"username": username, "password": password}
-            )
+            answer = await self.request("POST", "/auth/login", json=body)
         except AuthError as exc:
-            # On sign-in a 401 means wrong credentials, not an expired session.
+            # On sign-in a 401 means wrong credentials (or code), not an expired session.
             text = exc.detail or "The username or password is not correct."
-            raise AuthError(text, status=401, detail=exc.detail) from None
-        info = wire.session_info(body)
+            raise AuthError(text, status=401, detail=exc.detail, reason=exc.reason) from None
+        return self._signed_in(wire.session_info(answer))
+
+    def _signed_in(self, info: SessionInfo) -> SessionInfo:
         self._token = info.token
         self.role = info.role
         return info
+
+    async def change_password(self, current: str, new: str) -> SessionInfo:
+        """Change the signed-in user's password. The server answers with a new token (every
+        older one is revoked), which this client uses from now on."""
+        body = {"current_password": current, "new_password": new}
+        return self._signed_in(
+            wire.session_info(await self.request("POST", "/auth/password", json=body))
+        )
+
+    async def enroll_two_factor(self) -> tuple[str, str]:
+        """Start (or restart) two-factor enrolment: the secret and its otpauth:// URI."""
+        body = await self.request("POST", "/auth/2fa/enroll", json={})
+        secret, uri = (body or {}).get("secret"), (body or {}).get("otpauth_uri")
+        if not isinstance(secret, str) or not isinstance(uri, str):
+            raise MalformedResponseError("The server's enrolment answer is malformed.")
+        return secret, uri
+
+    async def confirm_two_factor(self, code: str) -> list[str]:
+        """Finish enrolment with a code from the app: the one-time backup codes."""
+        body = await self.request("POST", "/auth/2fa/confirm", json={"code": code})
+        codes = (body or {}).get("backup_codes")
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise MalformedResponseError("The server's backup codes are malformed.")
+        return codes
 
     async def logout(self) -> None:
         """Revoke the token on the server; it is forgotten here even if that fails."""
@@ -188,6 +229,19 @@ class ApiClient:
 
     async def sessions(self, user_id: int) -> list[dict[str, Any]]:
         return wire.objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
+
+    async def all_sessions(self, limit: int = 5000) -> list[dict[str, Any]]:
+        """Every active session of every user (console, API and devices), newest first."""
+        body = await self.request("GET", "/sessions", params={"limit": limit})
+        return wire.objects((body or {}).get("sessions") if isinstance(body, dict) else None)
+
+    async def end_session(self, user_id: int, session_id: int) -> dict[str, Any]:
+        """Force logout of one session of a user."""
+        body = await self.request(
+            "POST", f"/users/{int(user_id)}/logout", json={"session_id": int(session_id)},
+            headers={"Idempotency-Key": new_idempotency_key()},
+        )  # fmt: skip
+        return body if isinstance(body, dict) else {}
 
     async def calls(self, user_id: int, limit: int = 50) -> list[dict[str, Any]]:
         body = await self.request("GET", f"/users/{int(user_id)}/calls", params={"limit": limit})

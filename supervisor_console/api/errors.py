@@ -10,21 +10,48 @@ from supervisor_console.api.types import UserRow
 
 
 class ApiError(Exception):
-    """Base of every error the client raises."""
+    """Base of every error the client raises.
 
-    def __init__(self, message: str, *, status: int | None = None, detail: str | None = None):
+    `reason` is the problem's machine-readable reason when the server gave one (e.g.
+    "otp_required", "signed_out", "password_change_required"); callers branch on it, never
+    on the text. `by` names who signed the session out (reason "signed_out").
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        detail: str | None = None,
+        reason: str | None = None,
+        by: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.detail = detail
+        self.reason = reason
+        self.by = by
 
 
 class AuthError(ApiError):
-    """401: the token is missing, expired or revoked (or the sign-in was refused)."""
+    """401: the token is missing, expired or revoked (or the sign-in was refused).
+
+    At sign-in, `reason` "otp_required" / "otp_invalid" means the password was right and
+    a two-factor code is needed."""
+
+    @property
+    def needs_code(self) -> bool:
+        return self.reason in ("otp_required", "otp_invalid")
+
+    @property
+    def signed_out_by_someone(self) -> bool:
+        return self.reason == "signed_out"
 
 
 class ForbiddenError(ApiError):
-    """403: signed in, but this role may not do this."""
+    """403: signed in, but this role may not do this (or, with `reason`
+    "password_change_required" / "two_factor_enrolment_required", not yet)."""
 
 
 class NotFoundError(ApiError):

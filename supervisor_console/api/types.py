@@ -123,6 +123,13 @@ class SessionInfo:
     expires_at: datetime | None
     username: str
     user_id: int
+    # The token is good only for changing the password / enrolling 2FA until that is done.
+    password_change_required: bool = False
+    two_factor_enrolment_required: bool = False
+
+    @property
+    def restricted(self) -> bool:
+        return self.password_change_required or self.two_factor_enrolment_required
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,6 +292,9 @@ def session_info(body: Any) -> SessionInfo:
         expires_at=expires,
         username=_field(body, "username", str),
         user_id=_field(body, "user_id", int),
+        # Absent from an older server: nothing is required then.
+        password_change_required=body.get("password_change_required") is True,
+        two_factor_enrolment_required=body.get("two_factor_enrolment_required") is True,
     )
 
 
@@ -363,14 +366,24 @@ def _problem_detail(body: Any) -> str | None:
     return None
 
 
+def _problem_text(body: Any, key: str) -> str | None:
+    value = body.get(key) if isinstance(body, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
 def error_for_status(status: int, body: Any, *, role: str | None = None) -> ApiError:
     """An HTTP error answer (status + decoded body, or None) as a typed error."""
     detail = _problem_detail(body)
+    reason = _problem_text(body, "reason")
     if status == 401:
-        return AuthError(AUTH_MESSAGE, status=status, detail=detail)
+        by = _problem_text(body, "by")
+        # Said as the server says it when someone signed this session out ("You were
+        # signed out by NAME."); otherwise the one readable sentence for a lost session.
+        message = detail if reason in ("signed_out", "expired") and detail else AUTH_MESSAGE
+        return AuthError(message, status=status, detail=detail, reason=reason, by=by)
     if status == 403:
         fallback = f"Your role ({role or 'unknown'}) cannot do this."
-        return ForbiddenError(detail or fallback, status=status, detail=detail)
+        return ForbiddenError(detail or fallback, status=status, detail=detail, reason=reason)
     if status == 404:
         return NotFoundError(detail or "Not found: it may have been deleted.", status=status)
     if status == 409:

@@ -37,6 +37,9 @@ class MainWindow(QMainWindow):
     sign_in_requested = Signal()
     sign_out_requested = Signal()
     switch_server_requested = Signal()
+    change_password_requested = Signal()
+    two_factor_requested = Signal()
+    sessions_requested = Signal()
     closed = Signal()
 
     def __init__(self, model: LivePanelModel, settings: QSettings, title: str = "") -> None:
@@ -110,6 +113,18 @@ class MainWindow(QMainWindow):
             session_menu.addAction(action)
         self.addAction(retry)
         session_menu.addSeparator()
+        self.change_password_action = QAction("Change &password…", self)
+        self.change_password_action.triggered.connect(self.change_password_requested)
+        self.two_factor_action = QAction("&Two-factor authentication…", self)
+        self.two_factor_action.triggered.connect(self.two_factor_requested)
+        self.sessions_action = QAction(
+            "&Active sessions…", self, shortcut=QKeySequence("Ctrl+Shift+S")
+        )
+        self.sessions_action.triggered.connect(self.sessions_requested)
+        for action in (self.sessions_action, self.change_password_action, self.two_factor_action):
+            session_menu.addAction(action)
+        self.addAction(self.sessions_action)
+        session_menu.addSeparator()
         session_menu.addAction(quit_action)
         self.addAction(quit_action)
         self.set_server(None)
@@ -127,7 +142,13 @@ class MainWindow(QMainWindow):
     def set_server(self, server: str | None) -> None:
         """The server in use (None: signed out): the title names it, the menu follows."""
         self.setWindowTitle(window_title(server))
-        self.sign_out_action.setEnabled(server is not None)
+        for action in (
+            self.sign_out_action,
+            self.change_password_action,
+            self.two_factor_action,
+            self.sessions_action,
+        ):
+            action.setEnabled(server is not None)
         if server is None:
             self.user_label.setText("Not signed in: Session ▸ Sign in…")
 

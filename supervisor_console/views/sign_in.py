@@ -41,6 +41,7 @@ class SignInRequest:
     password: str
     remember: bool
     ca_file: str | None = None
+    otp: str | None = None  # a two-factor code (or backup code), once the server asked
 
     def __repr__(self) -> str:  # never show the password in logs or tracebacks
         return f"SignInRequest(server={self.server!r}, username={self.username!r})"
@@ -49,7 +50,7 @@ class SignInRequest:
 def sign_in_error_text(exc: BaseException) -> str:
     """What the dialog says for a failed sign-in."""
     if isinstance(exc, AuthError):
-        return "Wrong username or password."
+        return exc.detail if exc.needs_code and exc.detail else "Wrong username or password."
     if isinstance(exc, ForbiddenError):
         return f"This account may not use the console: {exc}"
     if isinstance(exc, NetworkError):
@@ -94,7 +95,11 @@ class SignInDialog(QDialog):
         self.remember = QCheckBox("Remember me on this computer")
         self.remember.setChecked(True)
         self.ca_file = QLineEdit(placeholderText="System certificates")
-        for name in ("server", "username", "password", "remember", "ca_file"):
+        # Shown when the server asks for a two-factor code (a backup code works too).
+        self.otp = QLineEdit(placeholderText="6-digit code or backup code")
+        self.otp.setMaxLength(20)
+        self.otp_label = QLabel("Code:")
+        for name in ("server", "username", "password", "remember", "ca_file", "otp"):
             getattr(self, name).setObjectName(name)
         self.error = QLabel(self, wordWrap=True)
         self.error.setStyleSheet(ERROR_STYLE)
@@ -126,6 +131,9 @@ class SignInDialog(QDialog):
         form.addRow("Server:", self.server)
         form.addRow("Username:", self.username)
         form.addRow("Password:", self.password)
+        form.addRow(self.otp_label, self.otp)
+        self.otp_label.hide()
+        self.otp.hide()
         form.addRow("", self.remember)
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse_ca)
@@ -155,6 +163,7 @@ class SignInDialog(QDialog):
             password=self.password.text(),
             remember=self.remember.isChecked(),
             ca_file=ca or None,
+            otp="".join(self.otp.text().split()) or None if self.otp.isVisible() else None,
         )
 
     def _submit(self) -> None:
@@ -162,6 +171,10 @@ class SignInDialog(QDialog):
         problem = validate(req.server, req.username, req.password, req.ca_file or "")
         if problem:
             self.show_error(problem)
+            return
+        if self.otp.isVisible() and not req.otp:
+            self.show_error("Enter the code from your authenticator app, or a backup code.")
+            self.otp.setFocus()
             return
         self.error.hide()
         self.set_busy(True)
@@ -173,8 +186,22 @@ class SignInDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         self.set_busy(False)
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setText(text)
         self.error.show()
+
+    def ask_code(self, text: str) -> None:
+        """The password was right; the server wants a two-factor code (`text` says so)."""
+        first = not self.otp.isVisible()
+        self.otp_label.show()
+        self.otp.show()
+        self.show_error(text)
+        if first:
+            self.error.setStyleSheet("")  # not an error the first time: the next step
+        else:
+            self.error.setStyleSheet(ERROR_STYLE)
+        self.otp.setFocus()
+        self.otp.selectAll()
 
     def show_note(self, text: str) -> None:
         """A warning that is not an error (e.g. no keyring: "Remember me" is off)."""
