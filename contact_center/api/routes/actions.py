@@ -15,10 +15,10 @@ from contact_center.api.problems import ProblemError
 from contact_center.api.schemas import (
     ActionAnswer,
     ActionBody,
-    DbId,
     LogoutBody,
     ResetBody,
     ResetPasswordBody,
+    RowId,
     StatusBody,
     StatusName,
 )
@@ -142,7 +142,7 @@ def _replay(conn: Any, actor_id: int, key: str, fingerprint: str) -> dict[str, A
 
 def _action_route(name: str, body_type: type[ActionBody], path: str) -> None:
     def endpoint(
-        user_id: DbId,
+        user_id: RowId,
         body: body_type,  # type: ignore[valid-type]
         request: Request,
         store: StoreDep,
@@ -181,7 +181,7 @@ for _name, _body, _path in _ROUTES:
 
 @router.delete("/users/{user_id}", response_model=ActionAnswer, summary="Delete user")
 def delete_user(
-    user_id: DbId,
+    user_id: RowId,
     request: Request,
     store: StoreDep,
     who: Who,

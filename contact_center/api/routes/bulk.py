@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from contact_center.api.dependencies import StoreDep, Who, require_admin
 from contact_center.api.problems import ProblemError
-from contact_center.api.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
+from contact_center.api.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, RowId
 from contact_center.domain import auth, bulk
 from contact_center.domain.rules import ACTIONS
 
@@ -50,7 +50,7 @@ def create_job(body: BulkBody, request: Request, store: StoreDep, who: Who) -> d
 
 
 @router.get("/{job_id}", response_model=BulkJob)
-def get_job(job_id: DbId, store: StoreDep, who: Who, results: bool = True) -> dict[str, Any]:
+def get_job(job_id: RowId, store: StoreDep, who: Who, results: bool = True) -> dict[str, Any]:
     """The job's progress; `results=false` leaves out the per-user list (cheap to poll)."""
     view = bulk.job_view(store, job_id, with_results=results)
     if view is None:
@@ -59,7 +59,7 @@ def get_job(job_id: DbId, store: StoreDep, who: Who, results: bool = True) -> di
 
 
 @router.post("/{job_id}/cancel", response_model=BulkJob)
-def cancel_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
+def cancel_job(job_id: RowId, store: StoreDep, who: Who) -> dict[str, Any]:
     job = bulk.job_view(store, job_id, with_results=False)
     if job is None:
         raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")
