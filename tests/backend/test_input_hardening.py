@@ -173,6 +173,22 @@ def test_64_bit_numbers_are_bounded(server: ServerThread, admin: httpx.Client) -
     assert_problem(r, 409)  # the largest session id is looked up: no such session
     assert_problem(admin.get("/changes", params={"since": 2**63, "wait": 0}), 422, "since")
     assert admin.get("/changes", params={"since": 2**63 - 1, "wait": 0}).status_code == 410
+    for tag in (str(2**63), "-1", '"99999999999999999999999"'):
+        r = admin.put(f"/users/{uid}/status", json={"status": "break"}, headers={"If-Match": tag})
+        assert_problem(r, 400, "If-Match")
+    r = admin.put(
+        f"/users/{uid}/status", json={"status": "break"}, headers={"If-Match": str(2**63 - 1)}
+    )
+    assert_problem(r, 409, "version")
+    scope = {"kind": "ids", "ids": [uid]}
+    for key in (str(2**31), "0", "-3", " 3", "\u0663"):
+        r = admin.post("/bulk-jobs", json={"action": "logout", "scope": scope,
+                                           "expected_versions": {key: 1}})  # fmt: skip
+        assert_problem(r, 422, "user ids")
+    r = admin.post("/bulk-jobs", json={"action": "logout", "scope": scope,
+                                       "expected_versions": {str(uid): 2**63}})  # fmt: skip
+    assert_problem(r, 422, "expected_versions")
+    assert admin.get("/bulk-jobs/1").status_code == 404  # no job was created
 
 
 # --- item 5: an unexpected error answers a generic problem, the log has the real one ---------

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from contact_center.api.dependencies import StoreDep, Who, require_admin
 from contact_center.api.problems import ProblemError
 from contact_center.api.schemas import (
+    MAX_BIG,
     ActionAnswer,
     ActionBody,
     LogoutBody,
@@ -46,11 +47,14 @@ def _version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     try:
-        return int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
+        version = int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
     except ValueError:
+        version = -1
+    if not 0 <= version <= MAX_BIG:
         raise ProblemError(
-            400, "Bad If-Match", "If-Match must be the row version, a number."
-        ) from None
+            400, "Bad If-Match", f"If-Match must be the row version, a number up to {MAX_BIG}."
+        )
+    return version
 
 
 def _fingerprint(name: str, user_id: int, params: dict[str, Any], version: int | None) -> str:

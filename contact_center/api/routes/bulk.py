@@ -8,7 +8,14 @@ from fastapi import APIRouter, Request
 
 from contact_center.api.dependencies import StoreDep, Who, require_admin
 from contact_center.api.problems import ProblemError
-from contact_center.api.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, RowId
+from contact_center.api.schemas import (
+    MAX_ROW_ID,
+    BulkBody,
+    BulkCreated,
+    BulkJob,
+    BulkPreview,
+    RowId,
+)
 from contact_center.domain import auth, bulk
 from contact_center.domain.rules import ACTIONS
 
@@ -38,12 +45,15 @@ def preview_job(body: BulkBody, store: StoreDep, who: Who) -> dict[str, Any]:
 @router.post("", response_model=BulkCreated, status_code=202)
 def create_job(body: BulkBody, request: Request, store: StoreDep, who: Who) -> dict[str, Any]:
     scope, params = _checked(body, who)
-    expected = None
+    expected: dict[int, int] | None = None
     if body.expected_versions is not None:
-        try:
-            expected = {int(k): v for k, v in body.expected_versions.items()}
-        except ValueError:
-            raise ProblemError(422, "Bad expected_versions", "Keys must be user ids.") from None
+        expected = {}
+        for key, version in body.expected_versions.items():
+            if not (key.isascii() and key.isdigit() and 1 <= int(key) <= MAX_ROW_ID):
+                raise ProblemError(
+                    422, "Bad expected_versions", f"Keys must be user ids (1 to {MAX_ROW_ID})."
+                )
+            expected[int(key)] = version
     job_id, total = bulk.create_job(store, who.username, body.action, scope, params, expected)
     request.app.state.bulk_runner.submit()
     return {"id": job_id, "total": total}
