@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import sys
@@ -10,7 +11,7 @@ import time
 
 import uvicorn
 
-from contact_center.api.app import create_app
+from contact_center.api.app import create_app, proxy_options
 from contact_center.sim.seed import is_empty, seed
 from contact_center.sim.simulator import Simulator
 from contact_center.storage.engine import make_engine
@@ -25,6 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", default="contact_center.db", help="SQLite file or SQLAlchemy URL")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="ADDRESSES",
+        help="believe X-Forwarded-For/-Proto only from these proxies (comma-separated "
+        "addresses or networks, '*' for any); default: from none, the headers are ignored",
+    )
     serve.add_argument(
         "--seed-users", type=int, default=0, help="seed N agents into an empty database"
     )
@@ -60,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "migrate":
         return run_migrate(args.db, args.revision)
+    # Unexpected errors (contact_center.api, the bulk runner) go to stderr with a traceback.
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     store = Store(args.db)
     if is_empty(store):
         admin_pw = args.admin_password or secrets.token_urlsafe(12)
@@ -79,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     app = create_app(store, services)
     print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        **proxy_options(args.forwarded_allow_ips),
+    )
     return 0
 
 

@@ -7,14 +7,14 @@ import contextlib
 import os
 import threading
 from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 
 from contact_center.api.middleware import RequestIdAndSize
 from contact_center.api.problems import document_problems, install_handlers
 from contact_center.api.routes import actions, audit, auth, bulk, meta, users
-from contact_center.domain.auth import LoginLimiter
+from contact_center.api.signin_limits import SignInLimits
 from contact_center.domain.bulk import BulkRunner
 from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.notifier import ChangeNotifier
@@ -74,7 +74,7 @@ def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
     app.state.store = store
     app.state.notifier = notifier
     app.state.bulk_runner = runner
-    app.state.login_limiter = LoginLimiter()
+    app.state.login_limiter = SignInLimits()
     app.state.snapshot_cache = cache
     app.state.feed_answers = FeedAnswers()
     app.state.feed_coalesce = FEED_COALESCE
@@ -84,6 +84,16 @@ def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
     install_handlers(app)
     document_problems(app)
     return app
+
+
+def proxy_options(forwarded_allow_ips: str | None) -> dict[str, Any]:
+    """uvicorn's settings for X-Forwarded-For / X-Forwarded-Proto: believed only from the
+    proxies listed (comma-separated addresses or networks, `*` for any); with none (the
+    default) never. uvicorn's own default trusts 127.0.0.1, so a local client could pick the
+    address the sign-in rate limit counts. `serve` and `testing.ServerThread` both use this."""
+    if not forwarded_allow_ips:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips}
 
 
 def _warm(store: Store, cache: SnapshotCache) -> None:

@@ -1,7 +1,9 @@
-"""Request ids, the body size limit and `no-store` answers, as a plain ASGI middleware."""
+"""Request ids, the body size limit, `no-store` answers and unexpected errors, as a plain
+ASGI middleware."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -10,11 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from contact_center.api.problems import problem_response
 
 MAX_BODY = 2_000_000
+log = logging.getLogger("contact_center.api")
 
 
 class RequestIdAndSize:
     """Gives each request an id (X-Request-ID, `request.state.request_id`), refuses bodies
     that are too large or of unknown length, and marks every answer `no-store`.
+
+    An exception no handler answered is logged with the request id and answered with a
+    generic 500 problem naming that id: its text (SQL, parameters, paths) stays in the log.
 
     Plain ASGI: starlette's BaseHTTPMiddleware (@app.middleware) costs ~10% of an instance
     serving long polls (a task and a stream per request).
@@ -45,8 +51,12 @@ class RequestIdAndSize:
             await refusal(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 out = MutableHeaders(scope=message)
                 out["X-Request-ID"] = request_id
                 # Answers carry tokens, temporary passwords and personal data: never cache.
@@ -54,4 +64,19 @@ class RequestIdAndSize:
                     out["Cache-Control"] = "no-store"
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception(
+                "request %s (%s %s) failed", request_id, scope.get("method"), scope.get("path")
+            )
+            if started:  # too late for an answer: the server closes the connection
+                raise
+            failed = problem_response(
+                500,
+                "Internal error",
+                "The server could not answer this request. The error is in the server's log "
+                f"under request id {request_id}.",
+                request_id=request_id,
+            )
+            await failed(scope, receive, send_with_headers)

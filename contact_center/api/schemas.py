@@ -2,17 +2,62 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 StatusName = Literal[
     "available", "busy", "unavailable", "break", "dnd", "meeting", "other", "offline"
 ]
 RoleName = Literal["agent", "supervisor", "admin"]
-Label = Annotated[str, Field(min_length=1, max_length=64)]
-# A row id or version as the database stores it (64-bit): larger numbers are a 422, not a 500.
-DbId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+# --- input limits: what both databases store (docs/API.md, "Input limits") ------------------
+# Out of range is a 422 here, never a database error (a 500) later.
+
+MAX_ROW_ID = 2**31 - 1  # users, bulk jobs and the columns that refer to them: 32-bit INTEGER
+MAX_BIG = 2**63 - 1  # versions, feed cursors, session ids: 64-bit (BIGINT on PostgreSQL)
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+"""A user or bulk job id, in a path, a query or a body."""
+BigId = Annotated[int, Field(ge=0, le=MAX_BIG)]
+"""A row version, a feed cursor or a session id."""
+
+
+def _storable(value: str) -> str:
+    """PostgreSQL's text cannot hold NUL, and neither database encodes a lone surrogate."""
+    if "\x00" in value:
+        raise PydanticCustomError(
+            "nul_character", "Text must not contain the NUL character (U+0000)."
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError(
+            "lone_surrogate", "Text must be valid Unicode (no unpaired surrogate)."
+        ) from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+"""Any text from a client: without NUL, encodable as UTF-8. Lengths are set where used."""
+Label = Annotated[Text, Field(min_length=1, max_length=64)]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+Instant = Annotated[datetime, AfterValidator(_utc)]
+"""A time; without an offset it is UTC. Years 1 to 9999 (see `epoch_seconds`)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_seconds(value: datetime) -> float:
+    """UNIX seconds, as the database stores times. Not `datetime.timestamp()`: for a naive
+    time that goes through local time, and year 1 then overflows (`year 0 is out of range`);
+    a subtraction of aware times never builds an out-of-range date."""
+    return (_utc(value) - _EPOCH).total_seconds()
 
 
 class Strict(BaseModel):
@@ -20,8 +65,8 @@ class Strict(BaseModel):
 
 
 class LoginBody(Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    username: Text = Field(min_length=1, max_length=64)
+    password: Text = Field(min_length=1, max_length=256)
 
 
 class LoginAnswer(BaseModel):
@@ -81,7 +126,7 @@ class ActionBody(Strict):
 
 
 class LogoutBody(ActionBody):
-    session_id: int | None = Field(default=None, description="End only this session.")
+    session_id: BigId | None = Field(default=None, description="End only this session.")
 
 
 class ResetPasswordBody(ActionBody):
@@ -89,9 +134,9 @@ class ResetPasswordBody(ActionBody):
 
 
 class RecycleInfo(Strict):
-    first_name: str = Field(min_length=1, max_length=100)
-    last_name: str = Field(min_length=1, max_length=100)
-    email: str = Field(min_length=3, max_length=254)
+    first_name: Text = Field(min_length=1, max_length=100)
+    last_name: Text = Field(min_length=1, max_length=100)
+    email: Text = Field(min_length=3, max_length=254)
     send_welcome_email: bool = False
 
 
@@ -107,7 +152,7 @@ class ResetBody(ActionBody):
 
 class StatusBody(ActionBody):
     status: Literal["break", "dnd", "meeting", "other"]
-    text: str | None = Field(default=None, max_length=200)
+    text: Text | None = Field(default=None, max_length=200)
 
 
 class ActionAnswer(BaseModel):
@@ -123,19 +168,19 @@ class ActionAnswer(BaseModel):
 
 
 class Filter(Strict):
-    search: str | None = Field(default=None, max_length=200)
+    search: Text | None = Field(default=None, max_length=200)
     statuses: list[StatusName] | None = None
-    desk: str | None = Field(default=None, max_length=64)
+    desk: Text | None = Field(default=None, max_length=64)
     role: RoleName | None = None
-    skill: str | None = Field(default=None, max_length=64)
-    tag: str | None = Field(default=None, max_length=64)
+    skill: Text | None = Field(default=None, max_length=64)
+    tag: Text | None = Field(default=None, max_length=64)
     active: bool | None = None
     stuck: bool | None = None
 
 
 class IdsScope(Strict):
     kind: Literal["ids"]
-    ids: list[int] = Field(max_length=200_000)
+    ids: list[RowId] = Field(max_length=200_000)
 
 
 class FilterScope(Strict):
@@ -156,7 +201,7 @@ BulkAction = Literal[
 
 class BulkParams(Strict):
     status: Literal["break", "dnd", "meeting", "other"] | None = None
-    text: str | None = Field(default=None, max_length=200)
+    text: Text | None = Field(default=None, max_length=200)
     values: list[Label] | None = Field(default=None, max_length=100)
     role: RoleName | None = None
 
@@ -165,7 +210,7 @@ class BulkBody(Strict):
     action: BulkAction
     scope: Annotated[IdsScope | FilterScope | AllScope, Field(discriminator="kind")]
     params: BulkParams = Field(default_factory=BulkParams)
-    expected_versions: dict[str, DbId] | None = Field(
+    expected_versions: dict[str, BigId] | None = Field(
         default=None, description="user id -> the row version the supervisor previewed"
     )
 

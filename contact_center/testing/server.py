@@ -11,7 +11,7 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from contact_center.api.app import create_app
+from contact_center.api.app import create_app, proxy_options
 from contact_center.sim.seed import is_empty, seed
 from contact_center.sim.simulator import Simulator
 from contact_center.storage.store import Store
@@ -31,6 +31,7 @@ class ServerThread:
         admin_password: str = "admin-pw",
         supervisor_password: str = "super-pw",
         retain_changes: int = 200_000,
+        forwarded_allow_ips: str | None = None,
     ) -> None:
         self.db = str(db_path)
         self.port = port
@@ -40,6 +41,8 @@ class ServerThread:
         self.admin_password = admin_password
         self.supervisor_password = supervisor_password
         self.retain_changes = retain_changes
+        # As `serve --forwarded-allow-ips`: by default X-Forwarded-For is ignored.
+        self.forwarded_allow_ips = forwarded_allow_ips
         self.store: Store | None = None
         self.app: FastAPI | None = None
         self._server: uvicorn.Server | None = None
@@ -68,6 +71,7 @@ class ServerThread:
             lifespan="on",
             # Open long polls must not hold a stop (a simulated restart) for their full wait.
             timeout_graceful_shutdown=1,
+            **proxy_options(self.forwarded_allow_ips),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

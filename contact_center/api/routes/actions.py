@@ -13,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from contact_center.api.dependencies import StoreDep, Who, require_admin
 from contact_center.api.problems import ProblemError
 from contact_center.api.schemas import (
+    MAX_BIG,
     ActionAnswer,
     ActionBody,
-    DbId,
     LogoutBody,
     ResetBody,
     ResetPasswordBody,
+    RowId,
     StatusBody,
     StatusName,
 )
@@ -52,11 +53,14 @@ def _version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     try:
-        return int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
+        version = int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
     except ValueError:
+        version = -1
+    if not 0 <= version <= MAX_BIG:
         raise ProblemError(
-            400, "Bad If-Match", "If-Match must be the row version, a number."
-        ) from None
+            400, "Bad If-Match", f"If-Match must be the row version, a number up to {MAX_BIG}."
+        )
+    return version
 
 
 def _fingerprint(name: str, user_id: int, params: dict[str, Any], version: int | None) -> str:
@@ -180,7 +184,7 @@ def _replay(conn: Any, actor_id: int, key: str, fingerprint: str) -> dict[str, A
 
 def _action_route(name: str, body_type: type[ActionBody], path: str) -> None:
     def endpoint(
-        user_id: DbId,
+        user_id: RowId,
         body: body_type,  # type: ignore[valid-type]
         request: Request,
         store: StoreDep,
@@ -219,7 +223,7 @@ for _name, _body, _path in _ROUTES:
 
 @router.delete("/users/{user_id}", response_model=ActionAnswer, summary="Delete user")
 def delete_user(
-    user_id: DbId,
+    user_id: RowId,
     request: Request,
     store: StoreDep,
     who: Who,

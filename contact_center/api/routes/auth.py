@@ -10,6 +10,7 @@ from sqlalchemy import select
 from contact_center.api.dependencies import StoreDep, Who, bearer_token
 from contact_center.api.problems import ProblemError
 from contact_center.api.schemas import LoginAnswer, LoginBody
+from contact_center.api.signin_limits import SignInLimits
 from contact_center.domain import auth
 from contact_center.storage.clock import iso
 from contact_center.storage.tables import users
@@ -19,9 +20,11 @@ router = APIRouter(prefix="/api/v1")
 
 @router.post("/auth/login", response_model=LoginAnswer, tags=["auth"])
 def login(body: LoginBody, request: Request, store: StoreDep) -> dict[str, Any]:
-    limiter: auth.LoginLimiter = request.app.state.login_limiter
-    key = f"{body.username.lower()}|{request.client.host if request.client else '-'}"
-    wait = limiter.retry_after(key)
+    limiter: SignInLimits = request.app.state.login_limiter
+    # The peer, or the address a trusted proxy forwarded (uvicorn's proxy headers): never
+    # an X-Forwarded-For from an untrusted client (`serve --forwarded-allow-ips`).
+    address = request.client.host if request.client else "-"
+    wait = limiter.retry_after(body.username, address)
     if wait > 0:
         err = ProblemError(
             429, "Too many attempts", f"Too many failed sign-ins. Try again in {int(wait) + 1} s."
@@ -32,9 +35,9 @@ def login(body: LoginBody, request: Request, store: StoreDep) -> dict[str, Any]:
         row = conn.execute(select(users).where(users.c.username == body.username)).first()
     valid = auth.verify_password(body.password, None if row is None else row.password_hash)
     if row is None or not valid:
-        limiter.failed(key)
+        limiter.failed(body.username, address)
         raise ProblemError(401, "Sign-in failed", "Wrong username or password.")
-    limiter.succeeded(key)
+    limiter.succeeded(body.username, address)
     if not row.active:
         raise ProblemError(403, "Account deactivated", "This account is deactivated.")
     if row.role not in ("supervisor", "admin"):

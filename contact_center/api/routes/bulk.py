@@ -8,7 +8,14 @@ from fastapi import APIRouter, Request
 
 from contact_center.api.dependencies import StoreDep, Who, require_admin
 from contact_center.api.problems import ProblemError
-from contact_center.api.schemas import BulkBody, BulkCreated, BulkJob, BulkPreview, DbId
+from contact_center.api.schemas import (
+    MAX_ROW_ID,
+    BulkBody,
+    BulkCreated,
+    BulkJob,
+    BulkPreview,
+    RowId,
+)
 from contact_center.domain import auth, bulk
 from contact_center.domain.authority import Actor
 from contact_center.domain.rules import ACTIONS
@@ -40,19 +47,22 @@ def preview_job(body: BulkBody, store: StoreDep, who: Who) -> dict[str, Any]:
 @router.post("", response_model=BulkCreated, status_code=202)
 def create_job(body: BulkBody, request: Request, store: StoreDep, who: Who) -> dict[str, Any]:
     scope, params = _checked(body, who)
-    expected = None
+    expected: dict[int, int] | None = None
     if body.expected_versions is not None:
-        try:
-            expected = {int(k): v for k, v in body.expected_versions.items()}
-        except ValueError:
-            raise ProblemError(422, "Bad expected_versions", "Keys must be user ids.") from None
+        expected = {}
+        for key, version in body.expected_versions.items():
+            if not (key.isascii() and key.isdigit() and 1 <= int(key) <= MAX_ROW_ID):
+                raise ProblemError(
+                    422, "Bad expected_versions", f"Keys must be user ids (1 to {MAX_ROW_ID})."
+                )
+            expected[int(key)] = version
     job_id, total = bulk.create_job(store, who.username, body.action, scope, params, expected)
     request.app.state.bulk_runner.submit()
     return {"id": job_id, "total": total}
 
 
 @router.get("/{job_id}", response_model=BulkJob)
-def get_job(job_id: DbId, store: StoreDep, who: Who, results: bool = True) -> dict[str, Any]:
+def get_job(job_id: RowId, store: StoreDep, who: Who, results: bool = True) -> dict[str, Any]:
     """The job's progress; `results=false` leaves out the per-user list (cheap to poll)."""
     view = bulk.job_view(store, job_id, with_results=results)
     if view is None:
@@ -61,7 +71,7 @@ def get_job(job_id: DbId, store: StoreDep, who: Who, results: bool = True) -> di
 
 
 @router.post("/{job_id}/cancel", response_model=BulkJob)
-def cancel_job(job_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
+def cancel_job(job_id: RowId, store: StoreDep, who: Who) -> dict[str, Any]:
     job = bulk.job_view(store, job_id, with_results=False)
     if job is None:
         raise ProblemError(404, "No such job", f"There is no bulk job {job_id}.")

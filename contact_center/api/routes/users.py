@@ -11,8 +11,9 @@ from sqlalchemy import select
 from contact_center.api.dependencies import StoreDep, Who
 from contact_center.api.problems import ProblemError
 from contact_center.api.schemas import (
+    MAX_BIG,
     ChangesAnswer,
-    DbId,
+    RowId,
     Snapshot,
     UserRowModel,
 )
@@ -47,7 +48,7 @@ def list_users(request: Request, store: StoreDep, who: Who) -> Response:
 async def list_changes(
     request: Request,
     who: Who,
-    since: Annotated[int, Query(ge=0)],
+    since: Annotated[int, Query(ge=0, le=MAX_BIG)],
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT)] = 25.0,
 ) -> Response:
     store: Store = request.app.state.store  # not StoreDep: a sync dependency is a thread trip
@@ -79,12 +80,12 @@ def _user_or_404(store: Store, user_id: int) -> dict[str, Any]:
 
 
 @router.get("/users/{user_id}", response_model=UserRowModel, tags=["users"])
-def get_user(user_id: DbId, store: StoreDep, who: Who) -> dict[str, Any]:
+def get_user(user_id: RowId, store: StoreDep, who: Who) -> dict[str, Any]:
     return _user_or_404(store, user_id)
 
 
 @router.get("/users/{user_id}/sessions", tags=["users"])
-def get_sessions(user_id: DbId, store: StoreDep, who: Who) -> list[dict[str, Any]]:
+def get_sessions(user_id: RowId, store: StoreDep, who: Who) -> list[dict[str, Any]]:
     _user_or_404(store, user_id)
     with store.read() as conn:
         found = conn.execute(
@@ -103,7 +104,7 @@ def get_sessions(user_id: DbId, store: StoreDep, who: Who) -> list[dict[str, Any
 
 @router.get("/users/{user_id}/calls", tags=["users"])
 def get_calls(
-    user_id: DbId, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 50
+    user_id: RowId, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 50
 ) -> list[dict[str, Any]]:
     with store.read() as conn:
         found = conn.execute(
@@ -128,7 +129,7 @@ def get_calls(
 
 @router.get("/users/{user_id}/activity", tags=["users"])
 def get_activity(
-    user_id: DbId, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    user_id: RowId, store: StoreDep, who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
     with store.read() as conn:
         return read_audit(conn, user_id=user_id, limit=limit)
