@@ -73,6 +73,8 @@ class UserRow:
     last_activity: datetime | None
     changed_by: str | None
     changed_at: datetime | None
+    # Signed in with a temporary password and not changed it yet (absent: False).
+    must_change_password: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

@@ -204,6 +204,7 @@ def _checked_row(data: Any) -> UserRow:
             last_activity=_time(d.get("last_activity")),
             changed_by=_opt_str(d.get("changed_by"), "changed_by"),
             changed_at=_time(d.get("changed_at")),
+            must_change_password=d.get("must_change_password") is True,
         )
     except KeyError as exc:
         raise _BadError(f"user row without {exc.args[0]!r}") from exc
@@ -244,7 +245,7 @@ def _fast_row(d: Any) -> UserRow | None:
             d["two_factor"], status, d.get("status_text"),
             datetime.fromisoformat(d["status_since"]), _live_call(d.get("live_call")),
             d["session_count"], _time(d.get("last_activity")), d.get("changed_by"),
-            _time(d.get("changed_at")),
+            _time(d.get("changed_at")), d.get("must_change_password") is True,
         )  # fmt: skip
     except (KeyError, ValueError):  # _BadError included: the checked path says what is wrong
         return None

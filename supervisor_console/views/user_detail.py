@@ -26,7 +26,7 @@ from supervisor_console.api.types import UserRow
 from supervisor_console.panel.columns import format_when, live_call_text, status_text
 
 _LISTS: dict[str, tuple[str, list[str]]] = {
-    "sessions": ("Sessions", ["id", "client", "started_at", "last_seen"]),
+    "sessions": ("Sessions", ["id", "kind", "client", "address", "started_at", "last_seen"]),
     "calls": ("Recent calls", ["direction", "peer", "started_at", "ended_at", "ended_by"]),
     "activity": ("Activity", ["at", "actor", "action", "before", "after"]),
 }
@@ -57,6 +57,11 @@ def _field_rows(row: UserRow) -> list[tuple[str, str]]:
         ("Tags", ", ".join(row.tags) or "—"),
         ("Active", "Yes" if row.active else "No (deactivated)"),
         ("2FA", "On" if row.two_factor else "Off"),
+        *(
+            [("Password", "Must change password at next sign-in")]
+            if row.must_change_password
+            else []
+        ),
         ("Last activity", format_when(row.last_activity, now) or "—"),
         ("Last changed", f"{row.changed_by or '?'} at {format_when(row.changed_at, now)}"),
     ]

@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 from supervisor_console.actions.audit_text import when_text
 from supervisor_console.actions.params import LogoutParams
 from supervisor_console.api.types import UserRow
+from supervisor_console.models.sessions import cell_text
 from supervisor_console.views.dialogs.common import ActionDialog, text_label
 
-_COLUMNS = ["Session", "Client", "Started", "Last seen"]
+_COLUMNS = ["Session", "Kind", "Client", "Address", "Started", "Last seen"]
 
 
 class SessionPickerDialog(ActionDialog):
@@ -29,7 +30,9 @@ class SessionPickerDialog(ActionDialog):
             item = QTreeWidgetItem(
                 [
                     str(session.get("id", "")),
+                    cell_text(session, "kind"),
                     str(session.get("client", "")),
+                    str(session.get("address") or ""),
                     when_text(session.get("started_at")),
                     when_text(session.get("last_seen")),
                 ]
