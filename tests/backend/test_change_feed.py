@@ -9,10 +9,17 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from backend_support import agent_ids, agent_in, assert_problem, client_for, store_of, token_for
 
 from contact_center.sim.simulator import Simulator
 from contact_center.testing.server import ServerThread
+from tests.support.backend import (
+    agent_ids,
+    agent_in,
+    assert_problem,
+    client_for,
+    store_of,
+    token_for,
+)
 
 
 def test_cursor_then_changes(server: ServerThread, supervisor: httpx.Client) -> None:

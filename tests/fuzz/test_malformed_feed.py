@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fixtures_console import TIME, FakeBackend, Reply, row_json, until
 
 from supervisor_console.api import client as client_module
 from supervisor_console.api import wire
@@ -22,6 +21,8 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 from supervisor_console.feed import ChangeFeed
 from supervisor_console.models.panel import LivePanelModel
+from tests.support.stub import TIME, FakeBackend, Reply, row_json
+from tests.support.waiting import until
 
 
 def batch(*rows: dict[str, Any], cursor: int = 1000) -> dict[str, Any]:

@@ -11,13 +11,19 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from backend_support import agent_ids, agent_in, client_for, store_of, token_for
 from sqlalchemy import func, select
 
 from contact_center.feed.pglisten import APPLICATION_NAME, FeedListener
 from contact_center.sim.simulator import Simulator
 from contact_center.storage import tables
 from contact_center.testing.server import ServerThread
+from tests.support.backend import (
+    agent_ids,
+    agent_in,
+    client_for,
+    store_of,
+    token_for,
+)
 
 Pair = tuple[ServerThread, ServerThread]
 # FastAPI 0.165 builds a route's parameters lazily, at the first request that matches
