@@ -145,7 +145,7 @@ async def test_bad_answer_keeps_last_good_state(
             if where == "changes":
                 await until(lambda: panel.model.total_count == 5, timeout=5)
                 await until(lambda: fake.server.seen[-1].path.endswith("/changes"), timeout=5)
-                await asyncio.sleep(0.05)  # that long poll is now waiting on the server
+                await until(lambda: fake.polls_waiting == 1, "that long poll to wait")
                 fake.faults.append(BAD_ANSWERS[name])
                 # Wakes the pending long poll (a good answer); the next one is garbled.
                 fake.change(1, status="break")

@@ -15,6 +15,7 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ConnectionState
 from supervisor_console.feed import ChangeFeed
 from tests.support.accounts import SUPER_PW
+from tests.support.backend import long_polls_waiting
 from tests.support.stub import Recorder
 from tests.support.waiting import until
 
@@ -45,11 +46,11 @@ async def assert_same_as_server(rec: Recorder, admin_api: ApiClient) -> None:
 
 
 async def test_change_shows_within_a_second(
-    followed: tuple[ChangeFeed, Recorder], admin_api: ApiClient
+    small_server: ServerThread, followed: tuple[ChangeFeed, Recorder], admin_api: ApiClient
 ) -> None:
     _, rec = followed
     me = next(r for r in rec.state.values() if r.username == "admin")
-    await asyncio.sleep(0.1)  # the feed is now inside a long poll
+    await until(lambda: long_polls_waiting(small_server) == 1, "the feed's long poll to wait")
     started = time.monotonic()
     await set_status(admin_api, me.id, "available", "dnd")
     await until(lambda: rec.state[me.id].status.value == "dnd", timeout=1.0)

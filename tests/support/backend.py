@@ -10,11 +10,12 @@ import httpx
 from sqlalchemy import delete, func, insert, select, update
 
 from contact_center.domain import auth
+from contact_center.feed.notifier import ChangeNotifier
 from contact_center.sim.seed import seed
 from contact_center.storage.clock import now
 from contact_center.storage.journal import touch
 from contact_center.storage.store import Store
-from contact_center.storage.tables import audit, calls, sessions, users
+from contact_center.storage.tables import audit, bulk_jobs, calls, sessions, users
 from contact_center.testing.server import ServerThread
 from tests.support.accounts import ADMIN_PW, SEED_USERS, SUPER_PW
 
@@ -65,6 +66,23 @@ def login(server: ServerThread, username: str, password: str) -> str:
     assert r.status_code == 200, r.text
     token: str = r.json()["token"]
     return token
+
+
+# --- observable states of a running backend (wait on these, never sleep) ---------------------
+
+
+def long_polls_waiting(server: ServerThread) -> int:
+    """How many long polls the server holds, waiting for a commit, right now."""
+    assert server.app is not None
+    notifier = server.app.state.notifier
+    assert isinstance(notifier, ChangeNotifier)
+    return notifier.waiting
+
+
+def bulk_jobs_pending(server: ServerThread) -> int:
+    """Bulk jobs of the server's database still queued or running."""
+    query = select(bulk_jobs.c.id).where(bulk_jobs.c.state.in_(["queued", "running"]))
+    return count_rows(server, query)
 
 
 # --- arranging state precisely through SQL -------------------------------------------------

@@ -224,6 +224,7 @@ class FakeBackend:
         self.cursor = 0
         self.faults: list[Reply] = []  # answered (in order) instead of the real thing
         self.cond = threading.Condition()
+        self.polls_waiting = 0  # long polls waiting for a change right now
         self.server = StubServer(self.handle)
 
     def start(self) -> FakeBackend:
@@ -272,7 +273,13 @@ class FakeBackend:
         with self.cond:
             if since > self.cursor or since < self.first_cursor:
                 return problem(410, "The cursor is too old.")
-            self.cond.wait_for(lambda: self.cursor > since or self.server.closing.is_set(), wait)
+            self.polls_waiting += 1
+            try:
+                self.cond.wait_for(
+                    lambda: self.cursor > since or self.server.closing.is_set(), wait
+                )
+            finally:
+                self.polls_waiting -= 1
             ids = {uid for cur, uid in self.log if cur > since}
             users = [self.rows[i] for i in sorted(ids) if i in self.rows]
             deleted = sorted(i for i in ids if i not in self.rows)
