@@ -10,7 +10,7 @@ UV ?=
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: demo test lint mypy-tests pytest venv check-python bench clean
+.PHONY: demo test lint pytest venv check-python bench clean
 
 $(STAMP): pyproject.toml
 ifeq ($(UV),)
@@ -44,17 +44,7 @@ lint: check-python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(MAKE) --no-print-directory mypy-tests
 	$(BIN)/lint-imports
-
-# tests/ under the same strict mypy, one run per folder with the import path pytest gives
-# it (tests/ and the folder itself): one run cannot hold the folders' conftest.py files,
-# which are all the module `conftest`.
-mypy-tests: check-python
-	MYPYPATH=tests $(BIN)/mypy tests/*.py
-	for d in $$(find tests -mindepth 2 -maxdepth 2 -name '*.py' -printf '%h\n' | sort -u); do \
-	  MYPYPATH=tests:$$d $(BIN)/mypy $$d || exit 1; \
-	done
 
 pytest: check-python
 	@$(BIN)/python -c 'import sys; print("pytest on Python", sys.version.split()[0], "in $(VENV)")'

@@ -124,7 +124,10 @@ def main() -> None:
     print(
         f"GET /users: {server_s * 1000:.0f} ms to receive, {total_s * 1000:.0f} ms incl. client JSON parse, {size / 1e6:.1f} MB"
     )
-    q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000  # noqa: E731
+
+    def q(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
+
     print(
         f"write -> waiting long poll answered: p50 {q(0.5):.1f} ms, p90 {q(0.9):.1f} ms, max {lat[-1] * 1000:.1f} ms (n={len(lat)})"
     )

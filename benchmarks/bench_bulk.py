@@ -213,6 +213,7 @@ def main() -> None:
     parser.add_argument("--action", default="add-tags", help="add-tags or reset-dialer")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

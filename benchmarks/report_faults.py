@@ -4,7 +4,8 @@ time to converge after recovery and the longest GUI-thread stall.
 
 Same code as the tests (tests/faults/fault_scenarios.py). Short variants by default,
 `--long` for the long ones (20 s of 5xx, 10 s latency, the console's own timeouts).
-Usage: QT_QPA_PLATFORM=offscreen python benchmarks/report_faults.py [--long] [names...]
+Usage (from the repository's root, where `tests` is importable):
+    QT_QPA_PLATFORM=offscreen python -m benchmarks.report_faults [--long] [names...]
 Exit status 1 when a scenario breaks a must (duplicates, lost changes, misreported).
 """
 
@@ -18,9 +19,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "faults"))
 
-import fault_scenarios as fs
+import tests.faults.fault_scenarios as fs  # after QT_QPA_PLATFORM is set
 
 
 def main() -> int:

@@ -41,7 +41,8 @@ async def changes_after(
             # An empty answer may be shared: its server time is this poll's own.
             return json.dumps({**answer, "server_time": iso(now())}, separators=(",", ":"))
         try:
-            await asyncio.wait_for(event.wait(), timeout=left)
+            with notifier.waiter():
+                await asyncio.wait_for(event.wait(), timeout=left)
         except TimeoutError:
             continue
         # Woken by a commit: hold a moment, so that the commits of the next few ms go out in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 
 class ChangeNotifier:
@@ -13,6 +14,7 @@ class ChangeNotifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self.generation = 0  # how many times it fired: names the current event
+        self.waiting = 0  # long polls waiting for a commit right now (read-only; tests read it)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -22,6 +24,15 @@ class ChangeNotifier:
         """The event the next commit will set; take it *before* checking for changes."""
         assert self._event is not None, "notifier not bound to a loop"
         return self._event
+
+    @contextlib.contextmanager
+    def waiter(self) -> Iterator[None]:
+        """Counts a long poll in `waiting` while it waits for the current event."""
+        self.waiting += 1
+        try:
+            yield
+        finally:
+            self.waiting -= 1
 
     def notify(self) -> None:
         loop = self._loop

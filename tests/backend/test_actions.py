@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 import httpx
-from backend_support import (
-    SUPER_PW,
-    agent_in,
-    arrange,
-    assert_problem,
-    client_for,
-    login,
-    row,
-    sql_rows,
-    store_of,
-)
 from sqlalchemy import select
 
 from contact_center.domain import auth
@@ -29,6 +18,17 @@ from contact_center.storage.tables import (
     voicemails,
 )
 from contact_center.testing.server import ServerThread
+from tests.support.accounts import SUPER_PW
+from tests.support.backend import (
+    agent_in,
+    arrange,
+    assert_problem,
+    client_for,
+    login,
+    row,
+    sql_rows,
+    store_of,
+)
 
 OFFLINE_TEXT = (
     "applies only to users whose status shows Unavailable or Busy",

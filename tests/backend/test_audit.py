@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from backend_support import agent_in, arrange, sql_rows
 from sqlalchemy import func, select
 
 from contact_center.storage import tables
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_in, arrange, sql_rows
 
 
 def audit_rows(server: ServerThread) -> int:

@@ -8,9 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_support import (
-    ADMIN_PW,
-    SUPER_PW,
+from sqlalchemy import select, update
+
+from contact_center.domain import auth
+from contact_center.storage.tables import api_tokens, users
+from contact_center.testing.server import ServerThread
+from tests.support.accounts import ADMIN_PW, SUPER_PW
+from tests.support.backend import (
     agent_in,
     arrange,
     assert_problem,
@@ -19,11 +23,6 @@ from backend_support import (
     sql_rows,
     store_of,
 )
-from sqlalchemy import select, update
-
-from contact_center.domain import auth
-from contact_center.storage.tables import api_tokens, users
-from contact_center.testing.server import ServerThread
 
 
 def test_login_answers_token_role_and_expiry(server: ServerThread, anon: httpx.Client) -> None:

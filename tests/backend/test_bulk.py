@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_support import agent_ids, agent_in, arrange, assert_problem, row, store_of
 
 from contact_center.domain import bulk
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_ids, agent_in, arrange, assert_problem, row, store_of
 
 
 def wait_job(client: httpx.Client, job_id: int, timeout: float = 10.0) -> dict[str, Any]:

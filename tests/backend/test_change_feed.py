@@ -9,10 +9,20 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from backend_support import agent_ids, agent_in, assert_problem, client_for, store_of, token_for
 
 from contact_center.sim.simulator import Simulator
 from contact_center.testing.server import ServerThread
+from tests.support.backend import (
+    agent_ids,
+    agent_in,
+    assert_problem,
+    bulk_jobs_pending,
+    client_for,
+    long_polls_waiting,
+    store_of,
+    token_for,
+)
+from tests.support.waiting import wait_until
 
 
 def test_cursor_then_changes(server: ServerThread, supervisor: httpx.Client) -> None:
@@ -48,7 +58,7 @@ def test_long_poll_wakes_promptly_after_a_write(
 
     reader = threading.Thread(target=poll)
     reader.start()
-    time.sleep(0.3)
+    wait_until(lambda: long_polls_waiting(server) == 1, "the long poll to wait")
     assert "at" not in answer  # still waiting
     wrote = time.monotonic()
     assert admin.put(f"/users/{uid}/status", json={"status": "break"}).status_code == 200
@@ -139,7 +149,7 @@ def test_no_change_is_lost_under_concurrent_writers(server: ServerThread) -> Non
         stop.set()
         for t in threads:
             t.join(10)
-        time.sleep(0.3)  # let the bulk runner finish queued jobs
+        wait_until(lambda: bulk_jobs_pending(server) == 0, "the queued bulk jobs to finish")
         while follow(0):
             pass
         final = reader.get("/users").json()

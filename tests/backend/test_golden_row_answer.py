@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from backend_support import agent_ids, store_of
 from sqlalchemy import delete, insert, update
 
 from contact_center.storage.tables import calls, sessions, users
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_ids, store_of
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden_row.json"
 

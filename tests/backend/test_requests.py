@@ -9,7 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_support import (
+from sqlalchemy import func, select
+
+from contact_center.storage.tables import audit
+from contact_center.testing.server import ServerThread
+from tests.support.backend import (
     agent_ids,
     agent_in,
     assert_problem,
@@ -19,10 +23,6 @@ from backend_support import (
     start_server,
     token_for,
 )
-from sqlalchemy import func, select
-
-from contact_center.storage.tables import audit
-from contact_center.testing.server import ServerThread
 
 HUGE = 10**20
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from backend_support import agent_in, assert_problem, row, sql_rows, store_of
 from sqlalchemy import select, update
 
 from contact_center.storage.tables import (
@@ -21,6 +20,7 @@ from contact_center.storage.tables import (
     voicemails,
 )
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_in, assert_problem, row, sql_rows, store_of
 
 OPTIONS = (
     "delete_voicemail",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from backend_support import agent_ids, arrange, store_of
 
 from contact_center.sim.simulator import Simulator
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_ids, arrange, store_of
 
 
 def test_reset_releases_a_stuck_agent_and_stuck_agents_are_capped(

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import httpx
-from backend_support import ADMIN_PW, SUPER_PW, agent_ids, arrange, sql_rows, store_of
 from sqlalchemy import func, select
 
 from contact_center.sim.seed import seed
@@ -16,6 +15,8 @@ from contact_center.storage.journal import current_cursor
 from contact_center.storage.rows import user_rows
 from contact_center.storage.store import Store
 from contact_center.testing.server import ServerThread
+from tests.support.accounts import ADMIN_PW, SUPER_PW
+from tests.support.backend import agent_ids, arrange, sql_rows, store_of
 
 
 def rows_by_id(store: Store) -> dict[int, dict[str, object]]:

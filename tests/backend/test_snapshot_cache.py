@@ -7,13 +7,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from backend_support import ADMIN_PW, SUPER_PW
 from sqlalchemy import event
 
 from contact_center.sim.seed import seed
 from contact_center.storage.journal import current_cursor, touch
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.store import Store
+from tests.support.accounts import ADMIN_PW, SUPER_PW
 
 X, Y = 3, 4
 

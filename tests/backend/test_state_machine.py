@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from backend_support import agent_ids, arrange
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_ids, arrange
 
 AGENTS = 4
 STATUSES = ["available", "busy", "unavailable", "break", "dnd", "meeting", "other", "offline"]

@@ -15,8 +15,9 @@ from typing import Any
 
 import pluggy
 import pytest
-from e2e_driver import Backend, Console, Display, missing_tools
-from e2e_floor import ADMIN_PW, SUPER_PW, Floor, prepare
+
+from tests.e2e.e2e_driver import Backend, Console, Display, missing_tools
+from tests.e2e.e2e_floor import ADMIN_PW, SUPER_PW, Floor, prepare
 
 FAILURES = Path(__file__).resolve().parents[2] / "build" / "e2e-failures"
 

@@ -1,6 +1,5 @@
 """The floor an end-to-end test starts from: a seeded database prepared before the
-backend starts. (Not in conftest.py: test modules import it, and a module named
-`conftest` is ambiguous in a full run, where every test folder has one.)"""
+backend starts. (Not in conftest.py: test modules import it.)"""
 
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ import time
 from typing import Any
 
 import httpx
-from e2e_driver import Backend, Console, wait_for
-from e2e_floor import ADMIN_PW, AGENTS, SUPER_PW, Floor, prepare
-from e2e_keyring import stored
+
+from tests.e2e.e2e_driver import Backend, Console, wait_for
+from tests.e2e.e2e_floor import ADMIN_PW, AGENTS, SUPER_PW, Floor, prepare
+from tests.e2e.e2e_keyring import stored
 
 SIGN_IN = "Sign in — Supervisor Console"
 MAIN = "Supervisor Console — "

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import qasync
-from faultproxy import FaultProxy
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -48,9 +47,9 @@ from supervisor_console.api.types import ConnectionState, FeedStatus, Status, Us
 from supervisor_console.feed import BACKOFF_INITIAL, BACKOFF_MAX
 from supervisor_console.session import Console
 from supervisor_console.views.main_window import MainWindow
+from tests.faults.faultproxy import FaultProxy
+from tests.support.accounts import ADMIN_PW, SUPER_PW
 
-ADMIN_PW = "admin-pw"
-SUPER_PW = "super-pw"
 SCENARIOS = ("restart", "drops", "errors", "latency", "expired")
 
 

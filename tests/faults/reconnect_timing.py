@@ -13,14 +13,13 @@ once the outage made the cursor doubtful). Two kinds of backend:
   "back" is its first 200 to GET /health (polled every 5 ms from a thread).
 
 The tests in test_reconnect.py assert on it; for figures:
-    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/faults/reconnect_timing.py --runs 10
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.faults.reconnect_timing --runs 10
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import random
 import signal
@@ -30,26 +29,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
-import qasync
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus
 from supervisor_console.session import Console
-
-if __package__ in (None, ""):  # run as a script: the fault suite's helpers sit next to it
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fault_scenarios import SUPER_PW, Backend, Profile
-
-ADMIN_PW = "admin-pw"
+from tests.faults.fault_scenarios import Backend, Profile
+from tests.support.accounts import ADMIN_PW, SUPER_PW
+from tests.support.loops import run_on_qasync
 
 
 @dataclass
@@ -174,7 +168,9 @@ class Watched:
 
 
 @asynccontextmanager
-async def signed_in(url: str, workdir: Path, feed_wait: float = 25.0) -> AsyncIterator[Watched]:
+async def watched_console(
+    url: str, workdir: Path, feed_wait: float = 25.0
+) -> AsyncIterator[Watched]:
     """A Console with its defaults, signed in as the supervisor, holding the snapshot."""
     settings = QSettings(str(workdir / "console.ini"), QSettings.Format.IniFormat)
     client = ApiClient(url)
@@ -204,16 +200,6 @@ async def restart_once(server: Server, watched: Watched, down: float) -> Timing:
     return Timing(down, live - back, full, watched.texts[texts_before:])
 
 
-def run_on_qasync(coro: Callable[[], Any], qapp: QApplication | None = None) -> Any:
-    """Run `coro()` on a fresh qasync loop (sync tests: no qtbot.wait* in a running loop)."""
-    app = qapp or QApplication.instance() or QApplication([])
-    try:
-        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-            return runner.run(coro())
-    finally:
-        gc.collect()  # Qt objects in cycles die here, on the GUI thread
-
-
 def measure(
     kind: str,
     runs: int,
@@ -232,7 +218,7 @@ def measure(
 
     async def go() -> list[Timing]:
         out = []
-        async with signed_in(server.url, workdir) as watched:
+        async with watched_console(server.url, workdir) as watched:
             if backoff_max is not None:  # e.g. 30 for the figures before this cap
                 assert watched.console.feed is not None
                 watched.console.feed.backoff_max = backoff_max

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_scenarios import LONG, SCENARIOS, SHORT, Profile, ScenarioResult, run_scenario
+
+from tests.faults.fault_scenarios import (
+    LONG,
+    SCENARIOS,
+    SHORT,
+    Profile,
+    ScenarioResult,
+    run_scenario,
+)
 
 MAX_STALL_MS = 1000.0  # a shared 2-core machine; the figures are in the report
 LIVE_WITHIN = 5.0  # issue 10: once the server is back, the panel is live within 5 s

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from faultproxy import FaultProxy
-from reconnect_timing import ThreadServer, restart_once, run_on_qasync, signed_in
-
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ConnectionState, Status
 from supervisor_console.feed import BACKOFF_MAX
+from tests.faults.faultproxy import FaultProxy
+from tests.faults.reconnect_timing import ThreadServer, restart_once, watched_console
+from tests.support.accounts import ADMIN_PW
+from tests.support.loops import run_on_qasync
 
 LIVE_WITHIN = 5.0  # issue 10: the panel is live again within 5 s of the server's return
 WAITING = re.compile(r"(Reconnecting|Server unreachable, retrying) (in \d+ s|now…)")
@@ -34,7 +35,7 @@ def test_restart_to_live_within_5_s(qapp: Any, tmp_path: Path) -> None:
     server.start()
 
     async def go() -> list[Any]:
-        async with signed_in(server.url, tmp_path) as watched:
+        async with watched_console(server.url, tmp_path) as watched:
             timings = [await restart_once(server, watched, down) for down in (0.6, 4.0)]
             waits = [s.retry_in for s in watched.statuses if s.retry_in is not None]
             return [timings, waits]
@@ -62,7 +63,7 @@ def test_retry_now_reconnects_at_once(qapp: Any, tmp_path: Path) -> None:
     server.start()
 
     async def go() -> float:
-        async with signed_in(server.url, tmp_path) as watched:
+        async with watched_console(server.url, tmp_path) as watched:
             feed, window = watched.console.feed, watched.console.window
             assert feed is not None
             assert window is not None
@@ -99,11 +100,11 @@ def test_age_counts_from_the_server_time_under_latency(qapp: Any, tmp_path: Path
 
     async def go() -> list[float]:
         ages: list[float] = []
-        async with signed_in(proxy.url, tmp_path) as watched:
+        async with watched_console(proxy.url, tmp_path) as watched:
             indicator = watched.console.window.connection  # type: ignore[union-attr]
             proxy.latency = latency
             async with ApiClient(server.url) as admin:
-                await admin.login("admin", "admin-pw")
+                await admin.login("admin", ADMIN_PW)
                 rows, _ = await admin.users()
                 online = [r for r in rows if r.role == "agent" and r.status is not Status.OFFLINE]
                 for agent in online[:3]:

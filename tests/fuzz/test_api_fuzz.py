@@ -8,23 +8,11 @@ long variant (thousands of cases, random) with --runslow.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from api_fuzz import FuzzReport, fuzz
 
 from contact_center.testing.server import ServerThread
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerThread]:
-    srv = ServerThread(tmp_path / "cc.db", seed_users=40)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
+from tests.fuzz.api_fuzz import FuzzReport, fuzz
 
 
 def check(report: FuzzReport, at_least: int) -> None:

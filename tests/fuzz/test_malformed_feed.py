@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fixtures_console import TIME, FakeBackend, Reply, row_json, until
 
 from supervisor_console.api import client as client_module
 from supervisor_console.api import wire
@@ -22,6 +21,8 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 from supervisor_console.feed import ChangeFeed
 from supervisor_console.models.panel import LivePanelModel
+from tests.support.stub import TIME, FakeBackend, Reply, row_json
+from tests.support.waiting import until
 
 
 def batch(*rows: dict[str, Any], cursor: int = 1000) -> dict[str, Any]:
@@ -144,7 +145,7 @@ async def test_bad_answer_keeps_last_good_state(
             if where == "changes":
                 await until(lambda: panel.model.total_count == 5, timeout=5)
                 await until(lambda: fake.server.seen[-1].path.endswith("/changes"), timeout=5)
-                await asyncio.sleep(0.05)  # that long poll is now waiting on the server
+                await until(lambda: fake.polls_waiting == 1, "that long poll to wait")
                 fake.faults.append(BAD_ANSWERS[name])
                 # Wakes the pending long poll (a good answer); the next one is garbled.
                 fake.change(1, status="break")

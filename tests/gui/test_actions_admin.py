@@ -7,8 +7,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from actions_support import live_console, until
-from fixtures_actions import agent_ids, arrange, audit_actions, count, rows, server
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
@@ -27,18 +25,20 @@ from supervisor_console.views.dialogs.password import (
 from supervisor_console.views.dialogs.recycle import RecycleDialog
 from supervisor_console.views.dialogs.sessions import SessionPickerDialog
 from supervisor_console.views.dialogs.status import SetStatusDialog
+from tests.support.backend import agent_ids, audit_actions, count_rows, set_state, sql_rows
+from tests.support.console import live_console
+from tests.support.waiting import until
 
-__all__ = ["server"]
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 SIGNED_OUT = "will be signed out of every session."
 
 
 async def test_reset_password_shows_the_password_once(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "available", session_count=2)
-    async with live_console(server, tmp_path) as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "available", session_count=2)
+    async with live_console(small_server, tmp_path) as live:
         await live.shows(uid, Status.AVAILABLE)
         live.select(uid)
         live.key(Qt.Key.Key_P, mods=CTRL)
@@ -62,17 +62,17 @@ async def test_reset_password_shows_the_password_once(
         assert outcome.secret is None
         assert password not in repr(outcome)
         assert password not in live.window.statusBar().currentMessage()
-    assert count(server, select(sessions).where(sessions.c.user_id == uid)) == 0
-    flags = rows(server, select(users.c.must_change_password).where(users.c.id == uid))
+    assert count_rows(small_server, select(sessions).where(sessions.c.user_id == uid)) == 0
+    flags = sql_rows(small_server, select(users.c.must_change_password).where(users.c.id == uid))
     assert flags == [{"must_change_password": False}]
 
 
 async def test_reset_and_recycle_with_review(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = agent_ids(server)[1]
-    voicemail = count(server, select(voicemails).where(voicemails.c.user_id == uid))
-    async with live_console(server, tmp_path) as live:
+    uid = agent_ids(small_server)[1]
+    voicemail = count_rows(small_server, select(voicemails).where(voicemails.c.user_id == uid))
+    async with live_console(small_server, tmp_path) as live:
         await until(lambda: live.window.model.user(uid) is not None, "the user")
         live.select(uid)
         live.key(Qt.Key.Key_R, mods=CTRL | SHIFT)
@@ -108,16 +108,16 @@ async def test_reset_and_recycle_with_review(
         assert outcome.ok, outcome.message
         assert f"{voicemail} voicemail message" in outcome.message
         assert live.row(uid).name == "Grace Hopper"
-    assert count(server, select(voicemails).where(voicemails.c.user_id == uid)) == 0
-    assert audit_actions(server, uid) == ["reset"]
+    assert count_rows(small_server, select(voicemails).where(voicemails.c.user_id == uid)) == 0
+    assert audit_actions(small_server, uid) == ["reset"]
 
 
 async def test_delete_names_the_user_and_unassigns_leads(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = agent_ids(server)[2]
-    owned = count(server, select(leads).where(leads.c.owner_id == uid))
-    async with live_console(server, tmp_path) as live:
+    uid = agent_ids(small_server)[2]
+    owned = count_rows(small_server, select(leads).where(leads.c.owner_id == uid))
+    async with live_console(small_server, tmp_path) as live:
         await until(lambda: live.window.model.user(uid) is not None, "the user")
         row = live.row(uid)
         live.select(uid)
@@ -131,14 +131,14 @@ async def test_delete_names_the_user_and_unassigns_leads(
         assert outcome.ok
         assert f"{owned} lead" in outcome.message
         assert live.window.model.user(uid) is None
-    assert count(server, select(leads).where(leads.c.owner_id.is_(None))) >= owned
+    assert count_rows(small_server, select(leads).where(leads.c.owner_id.is_(None))) >= owned
 
 
 async def test_deactivate_from_the_detail_pane_ends_sessions(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "break", session_count=2)
-    async with live_console(server, tmp_path) as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "break", session_count=2)
+    async with live_console(small_server, tmp_path) as live:
         await live.shows(uid, Status.BREAK)
         live.select(uid)
         live.key(Qt.Key.Key_Return)
@@ -162,14 +162,14 @@ async def test_deactivate_from_the_detail_pane_ends_sessions(
         assert [trail.text(i) for i in (1, 2)] == ["admin", "Deactivate"]
         assert "active: off" in trail.text(4)
         assert "status: Offline" in trail.text(4)
-    assert count(server, select(sessions).where(sessions.c.user_id == uid)) == 0
+    assert count_rows(small_server, select(sessions).where(sessions.c.user_id == uid)) == 0
 
 
 async def test_set_status_other_needs_a_text(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "available")
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "available")
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.AVAILABLE)
         live.select(uid)
         live.key(Qt.Key.Key_S)
@@ -186,10 +186,10 @@ async def test_set_status_other_needs_a_text(
 
 
 async def test_logout_one_session_from_the_picker(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "meeting", session_count=2)
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "meeting", session_count=2)
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.MEETING)
         live.select(uid)
         live.key(Qt.Key.Key_L, mods=SHIFT)
@@ -201,7 +201,7 @@ async def test_logout_one_session_from_the_picker(
         (outcome,) = await live.settled()
         assert outcome.ok
         assert live.row(uid).session_count == 1
-    left = rows(server, select(sessions.c.id).where(sessions.c.user_id == uid))
+    left = sql_rows(small_server, select(sessions.c.id).where(sessions.c.user_id == uid))
     assert chosen not in [r["id"] for r in left]
 
 

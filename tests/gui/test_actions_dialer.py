@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from actions_support import live_console, until
-from fixtures_actions import PEER, LoopbackProxy, agent_ids, arrange, audit_actions, rows, server
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import select
@@ -19,8 +17,12 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status
 from supervisor_console.panel.columns import Column
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
+from tests.support.accounts import SUPER_PW
+from tests.support.backend import PEER, agent_ids, audit_actions, set_state, sql_rows
+from tests.support.console import live_console
+from tests.support.proxy import LoopbackProxy
+from tests.support.waiting import until
 
-__all__ = ["server"]
 UNAVAILABLE_TEXT = "Are you sure you want to mark this user as Available?"
 BUSY_TEXT = (
     "Are you sure you want to mark this user as Available? "
@@ -30,10 +32,12 @@ ALT = Qt.KeyboardModifier.AltModifier
 
 
 async def test_find_reset_and_confirm_without_the_mouse(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[3], "unavailable", first_name="Zelda", last_name="Q")
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(
+        small_server, agent_ids(small_server)[3], "unavailable", first_name="Zelda", last_name="Q"
+    )
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.UNAVAILABLE)
         marks: list[str | None] = []
         model = live.window.model
@@ -67,12 +71,14 @@ async def test_find_reset_and_confirm_without_the_mouse(
         assert shown is not None
         assert model.index(shown, Column.STATUS).data() == "Available"
         assert "is now Available" in live.window.statusBar().currentMessage()
-        assert audit_actions(server, uid) == ["reset-dialer"]
+        assert audit_actions(small_server, uid) == ["reset-dialer"]
 
 
-async def test_cancel_changes_nothing(qapp: Any, server: ServerThread, tmp_path: Path) -> None:
-    uid = arrange(server, agent_ids(server)[0], "busy", live_call=True)
-    async with live_console(server, tmp_path, "supervisor") as live:
+async def test_cancel_changes_nothing(
+    qapp: Any, small_server: ServerThread, tmp_path: Path
+) -> None:
+    uid = set_state(small_server, agent_ids(small_server)[0], "busy", live_call=True)
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         before = await live.shows(uid, Status.BUSY)
         live.select(uid)
         live.key(Qt.Key.Key_R)
@@ -82,17 +88,17 @@ async def test_cancel_changes_nothing(qapp: Any, server: ServerThread, tmp_path:
         live.key(Qt.Key.Key_Return, dialog.focusWidget())  # the focus is on Cancel
         assert await live.settled() == [None]
         assert "cancelled; nothing was changed" in live.window.statusBar().currentMessage()
-    async with ApiClient(server.base_url) as check:
-        await check.login("supervisor", "super-pw")
+    async with ApiClient(small_server.base_url) as check:
+        await check.login("supervisor", SUPER_PW)
         assert (await check.user(uid)).version == before.version
-    assert audit_actions(server, uid) == []
+    assert audit_actions(small_server, uid) == []
 
 
 async def test_confirm_on_busy_disconnects_the_call_and_keeps_its_log(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "busy", live_call=True)
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "busy", live_call=True)
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.BUSY)
         live.select(uid)
         live.key(Qt.Key.Key_R)
@@ -102,21 +108,23 @@ async def test_confirm_on_busy_disconnects_the_call_and_keeps_its_log(
         assert outcome.ok
         assert live.row(uid).live_call is None
         assert f"The call with {PEER} was disconnected; its log was kept." in outcome.message
-    ended = rows(server, select(calls).where(calls.c.user_id == uid, calls.c.ended_by.isnot(None)))
+    ended = sql_rows(
+        small_server, select(calls).where(calls.c.user_id == uid, calls.c.ended_by.isnot(None))
+    )
     assert [c["ended_by"] for c in ended if c["peer"] == PEER] == ["supervisor reset"]
     assert all(c["recording"] for c in ended if c["peer"] == PEER)
 
 
 async def test_status_changed_while_the_dialog_was_open(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "busy", live_call=True)
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "busy", live_call=True)
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.BUSY)
         live.select(uid)
         live.key(Qt.Key.Key_R)
         dialog = await live.dialog(ConfirmDialog)
-        arrange(server, uid, "offline")
+        set_state(small_server, uid, "offline")
         dialog.confirm_button.click()
         notice = await live.dialog(NoticeDialog)
         assert "Nothing was done" in notice.text.text()
@@ -127,14 +135,14 @@ async def test_status_changed_while_the_dialog_was_open(
         assert outcome.kind is OutcomeKind.CONFLICT
         assert live.actions.reset_marks.state(uid) is None
         assert uid not in live.window.model.marks
-    assert audit_actions(server, uid) == []
+    assert audit_actions(small_server, uid) == []
 
 
 async def test_offline_reset_explains_what_to_check(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "offline")
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "offline")
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.OFFLINE)
         live.select(uid)
         live.key(Qt.Key.Key_R)
@@ -147,12 +155,12 @@ async def test_offline_reset_explains_what_to_check(
 
 
 async def test_reset_not_available_within_the_limit_suggests_next_steps(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "unavailable")
-    async with live_console(server, tmp_path, "supervisor", reset_limit=0.4) as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "unavailable")
+    async with live_console(small_server, tmp_path, "supervisor", reset_limit=0.4) as live:
         await live.shows(uid, Status.UNAVAILABLE)
-        with LoopbackProxy(server.port) as proxy:
+        with LoopbackProxy(small_server.port) as proxy:
             proxy.refuse = True  # the request never reaches the backend
             cut_off = ApiClient(proxy.url)
             cut_off.use_token(live.console.client._token, "supervisor")  # type: ignore[union-attr]
@@ -177,4 +185,4 @@ async def test_reset_not_available_within_the_limit_suggests_next_steps(
             notice.close_button.click()
             await live.settled()
             await cut_off.aclose()
-    assert audit_actions(server, uid) == []
+    assert audit_actions(small_server, uid) == []

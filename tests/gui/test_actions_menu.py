@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from actions_support import live_console
-from fixtures_actions import agent_ids, arrange, audit_actions, server
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
@@ -16,8 +14,8 @@ from PySide6.QtWidgets import QMenu
 from contact_center.testing.server import ServerThread
 from supervisor_console.api.types import Status
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
-
-__all__ = ["server"]
+from tests.support.backend import agent_ids, audit_actions, set_state
+from tests.support.console import live_console
 
 
 def entries(menu: QMenu) -> dict[str, QAction]:
@@ -25,13 +23,13 @@ def entries(menu: QMenu) -> dict[str, QAction]:
 
 
 async def test_menu_per_status_for_a_supervisor(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    ids = agent_ids(server)
+    ids = agent_ids(small_server)
     states = {"busy": ids[0], "unavailable": ids[1], "offline": ids[2], "break": ids[3]}
     for status, uid in states.items():
-        arrange(server, uid, status, live_call=status == "busy")
-    async with live_console(server, tmp_path, "supervisor") as live:
+        set_state(small_server, uid, status, live_call=status == "busy")
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         for status, uid in states.items():
             await live.shows(uid, Status(status))
         menus = {s: entries(live.actions.build_menu(live.row(uid))) for s, uid in states.items()}
@@ -55,10 +53,10 @@ async def test_menu_per_status_for_a_supervisor(
 
 
 async def test_menu_key_opens_the_menu_and_the_keyboard_picks_an_entry(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "unavailable")
-    async with live_console(server, tmp_path, "admin") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "unavailable")
+    async with live_console(small_server, tmp_path, "admin") as live:
         await live.shows(uid, Status.UNAVAILABLE)
         live.select(uid)
         live.key(Qt.Key.Key_Menu)
@@ -84,10 +82,10 @@ async def test_menu_key_opens_the_menu_and_the_keyboard_picks_an_entry(
 
 
 async def test_disabled_shortcut_says_why_in_the_status_bar(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "break")
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "break")
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.BREAK)
         live.select(uid)
         live.key(Qt.Key.Key_Delete)
@@ -100,10 +98,10 @@ async def test_disabled_shortcut_says_why_in_the_status_bar(
 
 
 async def test_server_refuses_a_role_it_does_not_allow(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "break")
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "break")
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.BREAK)
         assert live.console.client is not None
         live.console.client.role = None  # a remembered token: the console cannot tell
@@ -118,10 +116,10 @@ async def test_server_refuses_a_role_it_does_not_allow(
 
 
 async def test_expired_sign_in_asks_to_sign_in_and_does_not_replay(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "unavailable")
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "unavailable")
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.UNAVAILABLE)
         assert live.console.client is not None
         await live.console.client.logout()  # the token is revoked on the server
@@ -138,14 +136,14 @@ async def test_expired_sign_in_asks_to_sign_in_and_does_not_replay(
         assert live.console.dialog is not None
         assert live.console.dialog.isVisible()
         live.console.dialog.reject()
-    assert audit_actions(server, uid) == []
+    assert audit_actions(small_server, uid) == []
 
 
 async def test_a_second_press_while_the_first_runs_is_refused(
-    qapp: Any, server: ServerThread, tmp_path: Path
+    qapp: Any, small_server: ServerThread, tmp_path: Path
 ) -> None:
-    uid = arrange(server, agent_ids(server)[0], "unavailable")
-    async with live_console(server, tmp_path, "supervisor") as live:
+    uid = set_state(small_server, agent_ids(small_server)[0], "unavailable")
+    async with live_console(small_server, tmp_path, "supervisor") as live:
         await live.shows(uid, Status.UNAVAILABLE)
         live.select(uid)
         live.key(Qt.Key.Key_R)
@@ -155,4 +153,4 @@ async def test_a_second_press_while_the_first_runs_is_refused(
         dialog.confirm_button.click()
         (outcome,) = await live.settled()
         assert outcome.ok
-    assert audit_actions(server, uid) == ["reset-dialer"]
+    assert audit_actions(small_server, uid) == ["reset-dialer"]

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bulk_support import live_console, server, until
-from fixtures_actions import agent_ids, arrange
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -20,23 +18,25 @@ from supervisor_console.api.types import Status
 from supervisor_console.bulk import JobState, ScopeKind
 from supervisor_console.session import Console
 from supervisor_console.views.bulk_dialog import BulkDialog
+from tests.support.backend import agent_ids, set_state
+from tests.support.console import live_console
+from tests.support.waiting import until
 
-__all__ = ["server"]
 CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
 
 
 T = TypeVar("T")
 
 
-def stuck_mix(server: ServerThread) -> list[int]:
+def stuck_mix(small_server: ServerThread) -> list[int]:
     """Every agent Available, then 2 Busy (one on a call), 2 Unavailable, 1 Break."""
-    ids = agent_ids(server)
+    ids = agent_ids(small_server)
     for uid in ids[5:]:
-        arrange(server, uid, "available")
+        set_state(small_server, uid, "available")
     for uid, status in zip(
         ids[:5], ("busy", "busy", "unavailable", "unavailable", "break"), strict=True
     ):
-        arrange(server, uid, status, live_call=uid == ids[0])
+        set_state(small_server, uid, status, live_call=uid == ids[0])
     return ids
 
 
@@ -66,9 +66,12 @@ async def opened(console: Console) -> BulkDialog:
     return await asyncio.wait_for(found, 5)
 
 
-async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_path: Path) -> None:
-    ids = stuck_mix(server)
-    async with live_console(server, tmp_path, "supervisor") as console:
+async def test_keyboard_bulk_reset_of_stuck_dialers(
+    small_server: ServerThread, tmp_path: Path
+) -> None:
+    ids = stuck_mix(small_server)
+    async with live_console(small_server, tmp_path, "supervisor") as live:
+        console = live.console
         assert console.window is not None
         assert console.bulk is not None
         window, bulk = console.window, console.bulk
@@ -127,9 +130,10 @@ async def test_keyboard_bulk_reset_of_stuck_dialers(server: ServerThread, tmp_pa
 
 
 async def test_supervisor_sees_admin_only_actions_disabled_and_a_403_explained(
-    server: ServerThread, tmp_path: Path
+    small_server: ServerThread, tmp_path: Path
 ) -> None:
-    async with live_console(server, tmp_path, "supervisor") as console:
+    async with live_console(small_server, tmp_path, "supervisor") as live:
+        console = live.console
         assert console.bulk is not None
         assert console.bulk.client is not None
         dialog = await opened(console)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import waiting
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
@@ -19,6 +18,7 @@ from supervisor_console.bulk import ScopeKind
 from supervisor_console.controllers.bulk_controller import BulkController
 from supervisor_console.views.bulk_dialog import BulkDialog
 from supervisor_console.views.main_window import MainWindow
+from tests.support.waiting import until
 
 
 class ScriptedJobs:
@@ -86,9 +86,6 @@ def controller(window: MainWindow) -> BulkController:
     ctl = BulkController(window, poll_interval=0.01)
     ctl.client = ScriptedJobs()  # type: ignore[assignment]
     return ctl
-
-
-until = waiting.until
 
 
 async def previewed(ctl: BulkController, ids: list[int]) -> BulkDialog:

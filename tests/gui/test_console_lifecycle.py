@@ -4,23 +4,13 @@ never with an action half sent (the end-to-end suite drives the same paths from 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QPushButton
 
 from supervisor_console.session import Console
 from supervisor_console.views.sign_in import SignInDialog
-
-
-@pytest.fixture
-def console_settings(qapp: QApplication, tmp_path: Path) -> Iterator[QSettings]:
-    qapp.setQuitOnLastWindowClosed(False)  # as supervisor_console.app.run() does
-    yield QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
-    qapp.setQuitOnLastWindowClosed(True)
 
 
 def button(console: Console, text: str) -> QPushButton:

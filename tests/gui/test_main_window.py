@@ -17,7 +17,7 @@ from supervisor_console.views.main_window import MainWindow
 
 
 def test_columns_sort_and_filters_persist(
-    qtbot: Any, window: MainWindow, settings: QSettings
+    qtbot: Any, window: MainWindow, console_settings: QSettings
 ) -> None:
     header = window.panel.horizontalHeader()
     header.setSectionHidden(Column.PHONE, True)
@@ -27,7 +27,7 @@ def test_columns_sort_and_filters_persist(
     window.filter_bar.set_filter(PanelFilter(search="ada", desk="Sales", stuck_only=True))
     window.close()
 
-    again = MainWindow(LivePanelModel(), settings)
+    again = MainWindow(LivePanelModel(), console_settings)
     qtbot.addWidget(again)
     header = again.panel.horizontalHeader()
     assert header.isSectionHidden(Column.PHONE)

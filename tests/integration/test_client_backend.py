@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fixtures_console import ADMIN_PW, SUPER_PW, real_backend
 
 from supervisor_console.api.client import (
     ApiClient,
@@ -17,12 +16,11 @@ from supervisor_console.api.client import (
     new_idempotency_key,
 )
 from supervisor_console.api.types import Status
+from tests.support.accounts import ADMIN_PW, SUPER_PW
 
-__all__ = ["real_backend"]
 
-
-async def test_sign_in_and_read(real_backend: Any) -> None:
-    async with ApiClient(real_backend.base_url) as client:
+async def test_sign_in_and_read(small_server: Any) -> None:
+    async with ApiClient(small_server.base_url) as client:
         info = await client.login("supervisor", SUPER_PW)
         rows, cursor = await client.users()
         agent = next(r for r in rows if r.role == "agent")
@@ -38,12 +36,12 @@ async def test_sign_in_and_read(real_backend: Any) -> None:
     assert batch.cursor == cursor
 
 
-async def test_wrong_password_and_revoked_token(real_backend: Any) -> None:
-    async with ApiClient(real_backend.base_url) as client:
+async def test_wrong_password_and_revoked_token(small_server: Any) -> None:
+    async with ApiClient(small_server.base_url) as client:
         with pytest.raises(AuthError):
             await client.login("supervisor", "wrong")
         info = await client.login("supervisor", SUPER_PW)
-    async with ApiClient(real_backend.base_url, token=info.token) as other:
+    async with ApiClient(small_server.base_url, token=info.token) as other:
         await other.users()  # a remembered token works in a new session
         await other.logout()
         other.use_token(info.token)
@@ -51,8 +49,8 @@ async def test_wrong_password_and_revoked_token(real_backend: Any) -> None:
             await other.users()
 
 
-async def test_supervisor_cannot_delete(real_backend: Any) -> None:
-    async with ApiClient(real_backend.base_url) as client:
+async def test_supervisor_cannot_delete(small_server: Any) -> None:
+    async with ApiClient(small_server.base_url) as client:
         await client.login("supervisor", SUPER_PW)
         rows, _ = await client.users()
         agent = next(r for r in rows if r.role == "agent")
@@ -62,8 +60,8 @@ async def test_supervisor_cannot_delete(real_backend: Any) -> None:
     assert str(info.value) == info.value.detail
 
 
-async def test_conflict_and_idempotent_retry(real_backend: Any) -> None:
-    async with ApiClient(real_backend.base_url) as client:
+async def test_conflict_and_idempotent_retry(small_server: Any) -> None:
+    async with ApiClient(small_server.base_url) as client:
         me = await client.login("admin", ADMIN_PW)  # seeded Available
         key = new_idempotency_key()
         body = {"expected_status": "available", "status": "break", "text": None}
@@ -85,8 +83,8 @@ async def test_conflict_and_idempotent_retry(real_backend: Any) -> None:
     assert len([a for a in audit if a["action"] == "set-status"]) == 1
 
 
-async def test_missing_user_and_bad_cursor(real_backend: Any) -> None:
-    async with ApiClient(real_backend.base_url) as client:
+async def test_missing_user_and_bad_cursor(small_server: Any) -> None:
+    async with ApiClient(small_server.base_url) as client:
         await client.login("supervisor", SUPER_PW)
         with pytest.raises(NotFoundError):
             await client.user(999_999)

@@ -9,46 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
-import qasync
-import waiting
 from PySide6.QtCore import QSettings
 
-from contact_center.testing.server import ServerThread
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status
 from supervisor_console.panel.columns import Column
 from supervisor_console.session import Console
+from tests.support import waiting
+from tests.support.accounts import ADMIN_PW
+from tests.support.loops import run_on_qasync
 
-ADMIN_PW = "admin-pw"
-
-
-def run_qasync(qapp: Any, scenario: Callable[[], Awaitable[None]], timeout: float = 90) -> None:
-    async def guarded() -> None:
-        await asyncio.wait_for(scenario(), timeout)
-
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qapp)) as runner:
-        runner.run(guarded())
-
-
-until = functools.partial(waiting.until, timeout=30.0, step=0.05)
-
-
-@pytest.fixture
-def backend(tmp_path: Path) -> Any:
-    server = ServerThread(tmp_path / "cc.db", seed_users=40, admin_password=ADMIN_PW)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def console_settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+until = functools.partial(waiting.until, timeout=30.0, step=0.05)  # a whole console's work
 
 
 async def sign_in_through_dialog(console: Console, server: str) -> None:
@@ -73,17 +46,17 @@ async def backend_rows(base_url: str) -> dict[int, Any]:
 
 
 def test_status_change_reaches_the_panel(
-    qapp: Any, backend: Any, console_settings: QSettings
+    qapp: Any, server: Any, console_settings: QSettings
 ) -> None:
     async def scenario() -> None:
         console = Console(console_settings, feed_wait=2)
         try:
-            await sign_in_through_dialog(console, backend.base_url)
-            assert console.model.all_rows() == await backend_rows(backend.base_url)
+            await sign_in_through_dialog(console, server.base_url)
+            assert console.model.all_rows() == await backend_rows(server.base_url)
             target = next(
                 r for r in console.model.all_rows().values() if r.status is not Status.OFFLINE
             )
-            async with ApiClient(backend.base_url) as admin:
+            async with ApiClient(server.base_url) as admin:
                 await admin.login("admin", ADMIN_PW)
                 body = {"expected_status": target.status.value, "status": "meeting", "text": None}
                 await admin.request("PUT", f"/users/{target.id}/status", json=body)
@@ -96,31 +69,31 @@ def test_status_change_reaches_the_panel(
             if console.window is not None:
                 console.window.close()
 
-    run_qasync(qapp, scenario)
+    run_on_qasync(scenario, qapp, timeout=90)
 
 
 def test_stale_banner_while_backend_is_down(
-    qapp: Any, backend: Any, console_settings: QSettings
+    qapp: Any, server: Any, console_settings: QSettings
 ) -> None:
     async def scenario() -> None:
         console = Console(console_settings, feed_wait=1)
         loop = asyncio.get_running_loop()
         try:
-            await sign_in_through_dialog(console, backend.base_url)
+            await sign_in_through_dialog(console, server.base_url)
             window = console.window
             assert window is not None
             banner = window.connection.banner
             assert not banner.isVisible()
-            await loop.run_in_executor(None, backend.stop)
+            await loop.run_in_executor(None, server.stop)
             await until(banner.isVisible, "the stale banner")
             assert "stale since" in banner.text()
-            await loop.run_in_executor(None, backend.start)
+            await loop.run_in_executor(None, server.start)
             await until(lambda: not banner.isVisible(), "the banner to clear", timeout=60)
-            expected = await backend_rows(backend.base_url)
+            expected = await backend_rows(server.base_url)
             await until(lambda: console.model.all_rows() == expected, "convergence")
         finally:
             await console.shutdown()
             if console.window is not None:
                 console.window.close()
 
-    run_qasync(qapp, scenario, timeout=100)
+    run_on_qasync(scenario, qapp, timeout=100)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fixtures_actions import agent_ids, arrange
 
 from contact_center.domain.bulk import resolve_scope
 from contact_center.testing.server import ServerThread
@@ -18,8 +17,9 @@ from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import UserRow
 from supervisor_console.bulk.scope import Scope, ScopeKind
 from supervisor_console.panel.filters import PanelFilter
+from tests.support.accounts import ADMIN_PW
+from tests.support.backend import agent_ids, set_state, start_server
 
-ADMIN_PW = "admin-search-pw"
 QUERIES = [
     "",
     "   ",
@@ -41,14 +41,14 @@ QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
+def search_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
+    """One backend for the module (SEED_USERS agents), three agents with names to search."""
     db: Path = tmp_path_factory.mktemp("search") / "cc.db"
-    thread = ServerThread(db, seed_users=40, admin_password=ADMIN_PW)
-    thread.start()
+    thread = start_server(db)
     ids = agent_ids(thread)
-    arrange(thread, ids[0], "available", first_name="Ada", last_name="Lovelace")
-    arrange(thread, ids[1], "available", first_name="Jörg", last_name="Straße")
-    arrange(
+    set_state(thread, ids[0], "available", first_name="Ada", last_name="Lovelace")
+    set_state(thread, ids[1], "available", first_name="Jörg", last_name="Straße")
+    set_state(
         thread,
         ids[2],
         "available",
@@ -60,9 +60,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     thread.stop()
 
 
-def panel_ids(server: ServerThread, query: str) -> set[int]:
+def panel_ids(search_server: ServerThread, query: str) -> set[int]:
     async def rows() -> list[UserRow]:
-        async with ApiClient(server.base_url) as client:
+        async with ApiClient(search_server.base_url) as client:
             await client.login("admin", ADMIN_PW)
             found, _cursor = await client.users()
         return list(found)
@@ -71,16 +71,16 @@ def panel_ids(server: ServerThread, query: str) -> set[int]:
     return {row.id for row in asyncio.run(rows()) if panel.matches(row, stuck=False)}
 
 
-def server_ids(server: ServerThread, query: str) -> set[int]:
+def server_ids(search_server: ServerThread, query: str) -> set[int]:
     scope = Scope(ScopeKind.FILTER, (), PanelFilter(search=query)).to_json()
-    assert server.store is not None
-    with server.store.read() as conn:
+    assert search_server.store is not None
+    with search_server.store.read() as conn:
         return {row["id"] for row in resolve_scope(conn, scope)}
 
 
-def preview_total(server: ServerThread, query: str) -> int:
+def preview_total(search_server: ServerThread, query: str) -> int:
     """The same scope through HTTP, as the console's bulk dialog previews it."""
-    base = f"{server.base_url}/api/v1"
+    base = f"{search_server.base_url}/api/v1"
     with httpx.Client(timeout=10) as http:
         token = http.post(
             f"{base}/auth/login", json={"username": "admin", "password": ADMIN_PW}
@@ -96,15 +96,15 @@ def preview_total(server: ServerThread, query: str) -> int:
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_the_server_resolves_what_the_panel_shows(server: ServerThread, query: str) -> None:
-    shown = panel_ids(server, query)
-    assert server_ids(server, query) == shown
-    assert preview_total(server, query) == len(shown)
+def test_the_server_resolves_what_the_panel_shows(search_server: ServerThread, query: str) -> None:
+    shown = panel_ids(search_server, query)
+    assert server_ids(search_server, query) == shown
+    assert preview_total(search_server, query) == len(shown)
 
 
-def test_the_table_covers_the_cases(server: ServerThread) -> None:
-    ada, jorg, hans = agent_ids(server)[:3]
-    assert panel_ids(server, "lovelace agent") == {ada}
-    assert panel_ids(server, "STRASSE") == {jorg}
-    assert panel_ids(server, "MÜLLER") == {hans}
-    assert panel_ids(server, "ada zzz") == set()
+def test_the_table_covers_the_cases(search_server: ServerThread) -> None:
+    ada, jorg, hans = agent_ids(search_server)[:3]
+    assert panel_ids(search_server, "lovelace agent") == {ada}
+    assert panel_ids(search_server, "STRASSE") == {jorg}
+    assert panel_ids(search_server, "MÜLLER") == {hans}
+    assert panel_ids(search_server, "ada zzz") == set()

@@ -6,9 +6,9 @@ started here: initdb in a temporary directory, a loopback port and a unix socket
 directory, fsync off, stopped at the end of the session. Without a server binary the tests
 skip with the reason, except under CI (`CI=true`), where a missing PostgreSQL fails them.
 
-Fixtures with the names the backend suite uses (`server`, `admin`, `supervisor`, `anon`,
-`make_server`) serve a copy of a seeded template database, so `test_pg_backend_suite.py`
-runs tests/backend unchanged on PostgreSQL.
+`fresh_database` is overridden here: the plugin's `server` and `make_server` (and the clients
+of `server`) then serve a copy of a seeded PostgreSQL template database, so
+`test_pg_backend_suite.py` runs tests/backend unchanged on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,36 +16,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
-
-from backend_support import (
-    ADMIN_PW,
-    SEED_USERS,
-    SUPER_PW,
-    admin,
-    anon,
-    start_server,
-    supervisor,
-)
-
-from contact_center.sim.seed import seed
-from contact_center.storage.store import Store
 from contact_center.testing.pgcluster import (
     Cluster,
     ClusterUnavailableError,
     create_database,
     drop_database,
 )
-from contact_center.testing.server import ServerThread
-
-__all__ = ["admin", "anon", "supervisor"]  # shared client fixtures, used by name
+from tests.support.accounts import SEED_USERS
+from tests.support.backend import seed_database
 
 _names = itertools.count(1)
 
@@ -112,11 +94,7 @@ def pg_databases(pg_server: str) -> Iterator[Databases]:
 def pg_template(pg_databases: Databases) -> str:
     """A database seeded like the backend suite's template (SEED_USERS agents); not served."""
     url = pg_databases.create(prefix="cc_template")
-    store = Store(url)
-    try:
-        seed(store, SEED_USERS, ADMIN_PW, SUPER_PW)
-    finally:
-        store.dispose()
+    seed_database(url, SEED_USERS)
     return url.rpartition("/")[2]
 
 
@@ -136,35 +114,20 @@ def pg_db(pg_databases: Databases, pg_template: str) -> Iterator[str]:
     pg_databases.drop(url)
 
 
-# --- the backend suite's fixtures, on PostgreSQL ---------------------------------------------
+# --- the plugin's servers, on PostgreSQL ----------------------------------------------------
 
 
 @pytest.fixture
-def server(pg_db: str) -> Iterator[ServerThread]:
-    srv = start_server(pg_db)  # a URL where the suite passes a path
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture
-def make_server(pg_databases: Databases, pg_template: str) -> Iterator[Callable[..., ServerThread]]:
-    """Servers with other options, each on its own fresh database; `db=URL` shares one."""
-    started: list[ServerThread] = []
+def fresh_database(pg_databases: Databases, pg_template: str) -> Iterator[Callable[[], str]]:
+    """Makes a fresh seeded PostgreSQL database (its URL) for this test; all dropped after."""
     made: list[str] = []
 
-    def make(db: str | None = None, **kwargs: Any) -> ServerThread:
-        if db is None:
-            db = pg_databases.create(template=pg_template)
-            made.append(db)
-        started.append(start_server(db, **kwargs))
-        return started[-1]
+    def make() -> str:
+        made.append(pg_databases.create(template=pg_template))
+        return made[-1]
 
     try:
         yield make
     finally:
-        for srv in started:
-            srv.stop()
         for url in made:
             pg_databases.drop(url)

@@ -1,7 +1,7 @@
 """tests/backend, unchanged, on PostgreSQL.
 
 Every `test_*` of tests/backend/test_*.py is collected here a second time, under the
-fixtures of this directory's conftest (a server on a fresh PostgreSQL database). Module
+fixtures of this directory's conftest (`server` on a fresh PostgreSQL database). Module
 fixtures of those files are taken too, unless this module replaces them (below); tests that
 only make sense on SQLite files are listed in SQLITE_ONLY.
 """
@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_support import agent_in, client_for, start_server, token_for
 
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_in, client_for, start_server, token_for
 
 BACKEND = Path(__file__).resolve().parents[1] / "backend"
 # FastAPI 0.165 builds a route's parameters lazily, at the first request that matches
@@ -36,7 +36,7 @@ REPLACED_FIXTURES = {"shared"}
 def _collect() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for path in sorted(BACKEND.glob("test_*.py")):
-        module = importlib.import_module(path.stem)
+        module = importlib.import_module(f"tests.backend.{path.stem}")
         for name, obj in vars(module).items():
             if name in SQLITE_ONLY or name in REPLACED_FIXTURES:
                 continue

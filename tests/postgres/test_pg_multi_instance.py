@@ -11,13 +11,22 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from backend_support import agent_ids, agent_in, client_for, store_of, token_for
 from sqlalchemy import func, select
 
 from contact_center.feed.pglisten import APPLICATION_NAME, FeedListener
 from contact_center.sim.simulator import Simulator
 from contact_center.storage import tables
 from contact_center.testing.server import ServerThread
+from tests.support.backend import (
+    agent_ids,
+    agent_in,
+    bulk_jobs_pending,
+    client_for,
+    long_polls_waiting,
+    store_of,
+    token_for,
+)
+from tests.support.waiting import wait_until
 
 Pair = tuple[ServerThread, ServerThread]
 # FastAPI 0.165 builds a route's parameters lazily, at the first request that matches
@@ -77,7 +86,7 @@ def test_a_write_on_one_instance_wakes_a_long_poll_on_the_other(
         uid = agent_ids(a)[0]
         cursor = cb.get("/users").json()["cursor"]
         reader, answer = _poll_in_thread(cb, cursor, 10)
-        time.sleep(0.3)
+        wait_until(lambda: long_polls_waiting(b) == 1, "the long poll to wait")
         assert "at" not in answer
         wrote = time.monotonic()
         assert ca.put(f"/users/{uid}/status", json={"status": status}).status_code == 200
@@ -104,7 +113,7 @@ def test_listener_reconnects_after_its_connection_is_killed(
     uid = agent_ids(a)[1]
     cursor = cb.get("/users").json()["cursor"]
     reader, answer = _poll_in_thread(cb, cursor, 10)
-    time.sleep(0.1)
+    wait_until(lambda: long_polls_waiting(b) == 1, "the long poll to wait")
     wrote = time.monotonic()
     assert ca.put(f"/users/{uid}/status", json={"status": "break"}).status_code == 200
     reader.join(10)
@@ -127,7 +136,7 @@ def test_a_change_without_notify_is_found_by_the_periodic_recheck(
     uid = agent_ids(b)[2]
     cursor = cb.get("/users").json()["cursor"]
     reader, answer = _poll_in_thread(cb, cursor, 10)
-    time.sleep(0.2)
+    wait_until(lambda: long_polls_waiting(b) == 1, "the long poll to wait")
     wrote = time.monotonic()
     with psycopg.connect(pg_db) as pg:  # a writer that never NOTIFYs
         seq = pg.execute("UPDATE feed_state SET seq = seq + 1 RETURNING seq").fetchone()
@@ -330,7 +339,7 @@ def test_feed_under_concurrent_writers_on_two_instances(
     for t in threads:
         t.join(30)
     assert not errors, errors
-    time.sleep(1.5)  # queued bulk jobs finish
+    wait_until(lambda: bulk_jobs_pending(a) == 0, "the queued bulk jobs to finish", timeout=30)
     final = readers[0].client.get("/users").json()
     with psycopg.connect(pg_db) as pg:
         log = pg.execute("SELECT seq, user_id FROM changes ORDER BY seq").fetchall()

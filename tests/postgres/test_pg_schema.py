@@ -17,6 +17,7 @@ from contact_center.sim.seed import seed
 from contact_center.storage import migrate, tables
 from contact_center.storage.engine import make_engine
 from contact_center.storage.store import Store
+from tests.support.accounts import ADMIN_PW, SUPER_PW
 
 
 def test_head_constant_matches_the_migrations() -> None:
@@ -106,7 +107,7 @@ def test_seed_moves_the_sequences_past_its_explicit_ids(pg_databases: object) ->
     url = pg_databases.create()  # type: ignore[attr-defined]
     store = Store(url)
     try:
-        seed(store, 30, "admin-pw", "super-pw")
+        seed(store, 30, ADMIN_PW, SUPER_PW)
         with store.write() as conn:
             uid = conn.execute(
                 insert(tables.users)

@@ -16,16 +16,13 @@ import asyncio
 import base64
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import qasync
-from fixtures_console import MemoryKeyring, Reply, memory_keyring, self_signed, stub
-from openapi_requests import Probe, classify, probes
 from PySide6.QtCore import QSettings
 from sqlalchemy import select
 
@@ -36,15 +33,18 @@ from supervisor_console.api.client import ApiClient, AuthError, new_idempotency_
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.session import Console
 from supervisor_console.views.sign_in import SignInRequest
-
-__all__ = ["memory_keyring", "self_signed", "stub"]
+from tests.security.openapi_requests import Probe, classify, probes
+from tests.support.keyrings import MemoryKeyring
+from tests.support.loops import run_on_qasync
+from tests.support.stub import Reply
 
 ADMIN_PW = "Adm1n-Secret-pw-7731"
 SUPER_PW = "Sup3r-Secret-pw-5519"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerThread]:
+def secret_server(tmp_path: Path) -> Iterator[ServerThread]:
+    """The backend seeded with secret-looking passwords (searched for in logs and files)."""
     srv = ServerThread(
         tmp_path / "backend" / "cc.db",
         seed_users=30,
@@ -57,14 +57,6 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
         yield srv
     finally:
         srv.stop()
-
-
-def run_qasync(qapp: Any, scenario: Callable[[], Awaitable[None]], timeout: float = 60) -> None:
-    async def guarded() -> None:
-        await asyncio.wait_for(scenario(), timeout)
-
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(qapp)) as runner:
-        runner.run(guarded())
 
 
 def secret_forms(secret: str) -> list[bytes]:
@@ -82,12 +74,14 @@ def assert_nowhere(secrets: dict[str, str], text: bytes, where: str) -> None:
 # -- logs ---------------------------------------------------------------------------------
 
 
-async def test_no_secret_in_logs(server: ServerThread, caplog: pytest.LogCaptureFixture) -> None:
+async def test_no_secret_in_logs(
+    secret_server: ServerThread, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)  # root: every logger, httpx and httpcore included
     for name in ("httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi"):
         caplog.set_level(logging.DEBUG, logger=name)
     secrets = {"admin password": ADMIN_PW, "supervisor password": SUPER_PW}
-    async with ApiClient(server.base_url) as sup, ApiClient(server.base_url) as admin:
+    async with ApiClient(secret_server.base_url) as sup, ApiClient(secret_server.base_url) as admin:
         with pytest.raises(AuthError):  # a failed sign-in logs nothing of what was typed
             await sup.login("supervisor", SUPER_PW + "-typo")
         secrets["mistyped password"] = SUPER_PW + "-typo"
@@ -125,7 +119,7 @@ async def test_no_secret_in_logs(server: ServerThread, caplog: pytest.LogCapture
 
 def test_no_secret_in_files_after_remember_me(
     qapp: Any,
-    server: ServerThread,
+    secret_server: ServerThread,
     memory_keyring: MemoryKeyring,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -146,11 +140,11 @@ def test_no_secret_in_files_after_remember_me(
         settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
         console = Console(settings, store=store, feed_wait=1)
         try:
-            console.ask_sign_in(server.base_url)
-            req = SignInRequest(server.base_url, "supervisor", SUPER_PW, remember=True)
+            console.ask_sign_in(secret_server.base_url)
+            req = SignInRequest(secret_server.base_url, "supervisor", SUPER_PW, remember=True)
             await console.sign_in(req)
             await asyncio.wait_for(console.first_full.wait(), 20)
-            token = await store.load_token(server.base_url, "supervisor")
+            token = await store.load_token(secret_server.base_url, "supervisor")
             assert token, "remember me did not keep the token"
             tokens.append(token)
             if console.window is not None:
@@ -161,7 +155,7 @@ def test_no_secret_in_files_after_remember_me(
             if console.window is not None:
                 console.window.close()
 
-    run_qasync(qapp, scenario)
+    run_on_qasync(scenario, qapp, timeout=60)
     assert list(memory_keyring.items.values()) == tokens  # the token, never the password
     files = [p for p in home.rglob("*") if p.is_file()]
     assert settings_file in files
@@ -181,24 +175,24 @@ def test_sign_in_refuses_self_signed_server_without_ca(
 ) -> None:
     _ca_file, context = self_signed
     login = {"token": "tok", "role": "admin", "expires_at": None, "user_id": 1, "username": "a"}
-    server = stub(lambda seen: Reply(body=login), tls=context)
+    tls_stub = stub(lambda seen: Reply(body=login), tls=context)
     outcome: dict[str, Any] = {}
 
     async def scenario() -> None:
         settings = QSettings(str(tmp_path / "c.ini"), QSettings.Format.IniFormat)
         console = Console(settings, feed_wait=1)
         try:
-            dialog = console.ask_sign_in(server.url)
-            await console.sign_in(SignInRequest(server.url, "a", "pw", remember=False))
+            dialog = console.ask_sign_in(tls_stub.url)
+            await console.sign_in(SignInRequest(tls_stub.url, "a", "pw", remember=False))
             outcome["error"] = dialog.error.text()
             outcome["client"] = console.client
-            outcome["requests"] = len(server.seen)
+            outcome["requests"] = len(tls_stub.seen)
         finally:
             await console.shutdown()
             if console.dialog is not None:
                 console.dialog.close()
 
-    run_qasync(qapp, scenario)
+    run_on_qasync(scenario, qapp, timeout=60)
     assert outcome["client"] is None, "signed in to a server whose certificate was not checked"
     assert outcome["requests"] == 0  # the handshake failed: no request, no password sent
     assert "certificate" in outcome["error"].lower() or "ssl" in outcome["error"].lower()
@@ -207,12 +201,12 @@ def test_sign_in_refuses_self_signed_server_without_ca(
 # -- password hashing and token storage -----------------------------------------------------
 
 
-async def test_passwords_hashed_with_a_real_kdf(server: ServerThread) -> None:
-    assert server.store is not None
-    async with ApiClient(server.base_url) as client:
+async def test_passwords_hashed_with_a_real_kdf(secret_server: ServerThread) -> None:
+    assert secret_server.store is not None
+    async with ApiClient(secret_server.base_url) as client:
         token = (await client.login("admin", ADMIN_PW)).token
         await client.logout()
-    with server.store.read() as conn:
+    with secret_server.store.read() as conn:
         hashes = dict(conn.execute(select(users.c.username, users.c.password_hash)).all())
         token_rows = conn.execute(select(api_tokens.c.token_hash)).scalars().all()
     for name in ("admin", "supervisor"):
@@ -235,15 +229,17 @@ async def test_passwords_hashed_with_a_real_kdf(server: ServerThread) -> None:
     # Neither passwords nor tokens are stored in clear anywhere in the database files.
     assert token not in token_rows
     assert len(token_rows) >= 1
-    blob = b"".join(p.read_bytes() for p in Path(server.db).parent.glob("cc.db*"))
+    blob = b"".join(p.read_bytes() for p in Path(secret_server.db).parent.glob("cc.db*"))
     assert_nowhere({"admin password": ADMIN_PW, "token": token}, blob, "the database")
 
 
 # -- roles, enumerated from the OpenAPI document --------------------------------------------
 
 
-async def test_supervisor_gets_403_on_every_admin_only_operation(server: ServerThread) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=20) as http:
+async def test_supervisor_gets_403_on_every_admin_only_operation(
+    secret_server: ServerThread,
+) -> None:
+    async with httpx.AsyncClient(base_url=secret_server.base_url, timeout=20) as http:
         document = (await http.get("/openapi.json")).json()
         sup = await _token(http, "supervisor", SUPER_PW)
         admin = await _token(http, "admin", ADMIN_PW)
@@ -307,9 +303,9 @@ async def _send(http: httpx.AsyncClient, probe: Probe, token: str) -> httpx.Resp
 # -- token life -------------------------------------------------------------------------------
 
 
-async def test_tokens_expire_and_sign_out_revokes(server: ServerThread) -> None:
-    assert server.store is not None
-    async with httpx.AsyncClient(base_url=server.base_url + "/api/v1") as http:
+async def test_tokens_expire_and_sign_out_revokes(secret_server: ServerThread) -> None:
+    assert secret_server.store is not None
+    async with httpx.AsyncClient(base_url=secret_server.base_url + "/api/v1") as http:
         answer = await http.post("/auth/login", json={"username": "supervisor",
                                                       "password": SUPER_PW})  # fmt: skip
         body = answer.json()
@@ -321,7 +317,7 @@ async def test_tokens_expire_and_sign_out_revokes(server: ServerThread) -> None:
         assert (await http.get("/users/1", headers=_bearer(token))).status_code == 401
         assert (await http.post("/auth/logout", headers=_bearer(token))).status_code == 401
 
-        with server.store.write() as conn:  # a token issued with a one-second lifetime
+        with secret_server.store.write() as conn:  # a token issued with a one-second lifetime
             short, _ = auth.issue_token(conn, 2, lifetime=1.0)
         assert (await http.get("/users/1", headers=_bearer(short))).status_code == 200
         await asyncio.sleep(1.2)
@@ -330,7 +326,7 @@ async def test_tokens_expire_and_sign_out_revokes(server: ServerThread) -> None:
         assert "expired" in expired.json()["detail"]
 
     # The console's client forgets the token on sign-out and the server refuses it after.
-    async with ApiClient(server.base_url) as client:
+    async with ApiClient(secret_server.base_url) as client:
         info = await client.login("supervisor", SUPER_PW)
         await client.logout()
         assert not client.signed_in
@@ -339,8 +335,8 @@ async def test_tokens_expire_and_sign_out_revokes(server: ServerThread) -> None:
             await client.users()
 
 
-async def test_login_rate_limited(server: ServerThread) -> None:
-    async with httpx.AsyncClient(base_url=server.base_url + "/api/v1") as http:
+async def test_login_rate_limited(secret_server: ServerThread) -> None:
+    async with httpx.AsyncClient(base_url=secret_server.base_url + "/api/v1") as http:
 
         async def login(username: str, password: str) -> httpx.Response:
             return await http.post("/auth/login", json={"username": username,

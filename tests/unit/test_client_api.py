@@ -7,12 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from fixtures_console import Reply, Seen, StubServer, row_json, self_signed, stub
 
 from supervisor_console.api.client import ApiClient, ApiError, NetworkError, new_idempotency_key
 from supervisor_console.api.types import Status
-
-__all__ = ["self_signed", "stub"]
+from tests.support.stub import Reply, Seen, StubServer, row_json
 
 MakeStub = Callable[[Callable[[Seen], Reply]], StubServer]
 

@@ -6,7 +6,6 @@ import socket
 from collections.abc import Callable
 
 import pytest
-from fixtures_console import Reply, Seen, StubServer, problem, row_json, stub
 
 from supervisor_console.api import client as client_module
 from supervisor_console.api.client import (
@@ -22,8 +21,7 @@ from supervisor_console.api.client import (
     NotFoundError,
     ServerError,
 )
-
-__all__ = ["stub"]
+from tests.support.stub import Reply, Seen, StubServer, problem, row_json
 
 MakeStub = Callable[[Callable[[Seen], Reply]], StubServer]
 

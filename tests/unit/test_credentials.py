@@ -6,11 +6,9 @@ import threading
 
 import keyring
 import keyring.backends.null
-from fixtures_console import MemoryKeyring, failing_keyring, memory_keyring
 
 from supervisor_console.credentials import NO_KEYRING_WARNING, SERVICE, CredentialStore
-
-__all__ = ["failing_keyring", "memory_keyring"]
+from tests.support.keyrings import MemoryKeyring
 
 URL = "https://cc.example.com"
 

@@ -11,13 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fixtures_console import Recorder, Reply, Seen, StubServer, row_json, stub, until
 
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import ConnectionState
 from supervisor_console.feed import ChangeFeed
-
-__all__ = ["stub"]
+from tests.support.stub import Recorder, Reply, Seen, StubServer, row_json
+from tests.support.waiting import until
 
 HOLD = 0.6  # seconds the stub holds each answer after dating it
 

@@ -1,28 +1,42 @@
-"""Helpers for the backend tests: start a server, sign in, arrange state through SQL."""
+"""The real backend in a thread, for tests: start it, sign in, put users in an exact state
+through SQL, read tables back. Plain functions; the fixtures are in `servers`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from contact_center.domain import auth
+from contact_center.feed.notifier import ChangeNotifier
+from contact_center.sim.seed import seed
 from contact_center.storage.clock import now
 from contact_center.storage.journal import touch
 from contact_center.storage.store import Store
-from contact_center.storage.tables import calls, sessions, users
+from contact_center.storage.tables import audit, bulk_jobs, calls, sessions, users
 from contact_center.testing.server import ServerThread
+from tests.support.accounts import ADMIN_PW, SEED_USERS, SUPER_PW
 
-ADMIN_PW = "admin-pw"
-SUPER_PW = "super-pw"
-SEED_USERS = 40
+PEER = "+15550009999"  # the other party of an arranged live call
+
+
+def seed_database(db: str | Path, agents: int) -> None:
+    """Seed an empty database (a SQLite path or a URL) with `agents` agents plus `admin`
+    and `supervisor`; a SQLite file is checkpointed, ready to be copied."""
+    store = Store(str(db))
+    try:
+        seed(store, agents, ADMIN_PW, SUPER_PW)
+        if store.engine.dialect.name == "sqlite":
+            with store.write() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.dispose()
 
 
 def start_server(db: str | Path, **kwargs: Any) -> ServerThread:
+    """A started ServerThread on `db` (seeded with SEED_USERS agents if empty)."""
     kwargs.setdefault("seed_users", SEED_USERS)
     srv = ServerThread(db, admin_password=ADMIN_PW, supervisor_password=SUPER_PW, **kwargs)
     return srv.start()
@@ -54,17 +68,30 @@ def login(server: ServerThread, username: str, password: str) -> str:
     return token
 
 
+# --- observable states of a running backend (wait on these, never sleep) ---------------------
+
+
+def long_polls_waiting(server: ServerThread) -> int:
+    """How many long polls the server holds, waiting for a commit, right now."""
+    assert server.app is not None
+    notifier = server.app.state.notifier
+    assert isinstance(notifier, ChangeNotifier)
+    return notifier.waiting
+
+
+def bulk_jobs_pending(server: ServerThread) -> int:
+    """Bulk jobs of the server's database still queued or running."""
+    query = select(bulk_jobs.c.id).where(bulk_jobs.c.state.in_(["queued", "running"]))
+    return count_rows(server, query)
+
+
 # --- arranging state precisely through SQL -------------------------------------------------
 
 
 def agent_ids(server: ServerThread) -> list[int]:
     with store_of(server).read() as conn:
-        return [
-            r[0]
-            for r in conn.execute(
-                select(users.c.id).where(users.c.role == "agent").order_by(users.c.id)
-            )
-        ]
+        query = select(users.c.id).where(users.c.role == "agent").order_by(users.c.id)
+        return [r[0] for r in conn.execute(query)]
 
 
 def arrange(
@@ -74,9 +101,11 @@ def arrange(
     status: str | None = None,
     live_call: bool | None = None,
     session_count: int | None = None,
+    actor: str | None = None,
     **columns: Any,
-) -> None:
-    """Put user `uid` in an exact state (status, live call, sessions, any user column)."""
+) -> int:
+    """Change only what is given of user `uid` (status, live call, sessions, any user
+    column), as a real change: the version moves and the feed delivers it. Returns `uid`."""
     with store_of(server).write() as conn:
         values = dict(columns)
         if status is not None:
@@ -88,7 +117,7 @@ def arrange(
             if live_call:
                 conn.execute(
                     insert(calls).values(
-                        user_id=uid, direction="inbound", peer="+15550009999",
+                        user_id=uid, direction="inbound", peer=PEER,
                         started_at=now() - 30, recording=f"rec/{uid}/live.wav",
                     )
                 )  # fmt: skip
@@ -102,7 +131,27 @@ def arrange(
                     )
                 )  # fmt: skip
         # Like every real change: a new version and a feed entry (the snapshot cache relies on it).
-        touch(conn, [uid], None)
+        touch(conn, [uid], actor)
+    return uid
+
+
+def set_state(
+    server: ServerThread,
+    uid: int,
+    status: str,
+    *,
+    live_call: bool = False,
+    session_count: int | None = None,
+    **columns: Any,
+) -> int:
+    """Put user `uid` in `status` and nothing else: since now, a live call only if asked,
+    sessions (one unless offline, or `session_count`). Returns `uid`."""
+    count = (0 if status == "offline" else 1) if session_count is None else session_count
+    columns.setdefault("status_since", now())
+    return arrange(
+        server, uid, status=status, live_call=live_call, session_count=count, actor="test",
+        **columns,
+    )  # fmt: skip
 
 
 def agent_in(
@@ -117,14 +166,17 @@ def agent_in(
     """An agent put in `status` (active, with sessions unless offline); returns its id."""
     uid = agent_ids(server)[index]
     columns.setdefault("active", True)
-    arrange(
+    return arrange(
         server, uid, status=status, live_call=live_call,
         session_count=0 if status == "offline" else sessions, **columns,
     )  # fmt: skip
-    return uid
+
+
+# --- reading back -------------------------------------------------------------------------
 
 
 def row(client: httpx.Client, uid: int) -> dict[str, Any]:
+    """The API's row of user `uid`."""
     r = client.get(f"/users/{uid}")
     assert r.status_code == 200, r.text
     data: dict[str, Any] = r.json()
@@ -134,6 +186,16 @@ def row(client: httpx.Client, uid: int) -> dict[str, Any]:
 def sql_rows(server: ServerThread, query: Any) -> list[dict[str, Any]]:
     with store_of(server).read() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def count_rows(server: ServerThread, query: Any) -> int:
+    with store_of(server).read() as conn:
+        return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def audit_actions(server: ServerThread, uid: int) -> list[str]:
+    found = sql_rows(server, select(audit.c.action).where(audit.c.target_id == uid))
+    return [r["action"] for r in found]
 
 
 def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any]:
@@ -147,24 +209,3 @@ def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any
     for word in words:
         assert word in body["detail"], (word, body["detail"])
     return body
-
-
-# -- signed-in clients of the `server` fixture (each conftest provides `server`) ----------
-
-
-@pytest.fixture
-def admin(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server, token_for(server, "admin")) as c:
-        yield c
-
-
-@pytest.fixture
-def supervisor(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server, token_for(server, "supervisor")) as c:
-        yield c
-
-
-@pytest.fixture
-def anon(server: ServerThread) -> Iterator[httpx.Client]:
-    with client_for(server) as c:
-        yield c

@@ -1,18 +1,16 @@
-"""A signed-in console on the real backend for the action GUI tests, and dialog helpers.
-
-Async tests on the qasync loop: no qtbot.wait* (docs/console-notes.md, 1), only awaited polls.
-"""
+"""The console against the real backend: settings in a temp file, a signed-in ApiClient,
+and `live_console`, a signed-in console with its window (GUI tests on the qasync loop:
+no qtbot.wait* there, docs/console-notes.md, 1; only awaited polls)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import waiting
-from fixtures_actions import ADMIN_PW, SUPER_PW
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
@@ -22,29 +20,40 @@ from supervisor_console.actions.execute import RetryPolicy
 from supervisor_console.api.client import ApiClient
 from supervisor_console.api.types import Status, UserRow
 from supervisor_console.controllers.action_controller import ActionController
+from supervisor_console.controllers.bulk_controller import BulkController
 from supervisor_console.session import Console
 from supervisor_console.views.main_window import MainWindow
-
-PASSWORDS = {"admin": ADMIN_PW, "supervisor": SUPER_PW}
-# A closed qasync loop leaves its Qt timers registered until they fire (qasync's close()
-# only flags its timer object). If the cyclic GC then frees that object from one of the
-# backend's threads, Qt later fires a timer on freed memory (a segfault in a later test).
-# Keeping every loop alive lets its timers fire harmlessly and kill themselves.
-_KEEP_LOOPS: list[asyncio.AbstractEventLoop] = []
+from tests.support.accounts import PASSWORDS
+from tests.support.waiting import until
 
 
-until = waiting.until
+@pytest.fixture
+def console_settings(qapp: QApplication, tmp_path: Path) -> Iterator[QSettings]:
+    """The console's settings, in a file of this test; the app stays up when its last window
+    closes, as supervisor_console.app.run() sets it."""
+    qapp.setQuitOnLastWindowClosed(False)
+    yield QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+    qapp.setQuitOnLastWindowClosed(True)
+
+
+async def signed_in(url: str, username: str) -> ApiClient:
+    """An ApiClient signed in as the seeded `admin` or `supervisor`."""
+    client = ApiClient(url)
+    await client.login(username, PASSWORDS[username])
+    return client
 
 
 class Live:
-    """The console, its window and action controller, and the dialogs as they open."""
+    """The console, its window, action and bulk controllers, and the dialogs as they open."""
 
     def __init__(self, console: Console) -> None:
         assert console.window is not None
         assert console.actions is not None
+        assert console.bulk is not None
         self.console = console
         self.window: MainWindow = console.window
         self.actions: ActionController = console.actions
+        self.bulk: BulkController = console.bulk
         self.dialogs: asyncio.Queue[QDialog] = asyncio.Queue()
         self.actions.runner.opened.connect(self.dialogs.put_nowait)
 
@@ -84,21 +93,22 @@ class Live:
 async def live_console(
     server: ServerThread, tmp_path: Path, username: str = "admin", reset_limit: float = 30.0
 ) -> AsyncIterator[Live]:
+    """A console signed in to `server` as `username`, holding its first snapshot; actions
+    retry fast and bulk jobs are polled every 20 ms. (The qasync loop it runs on is kept
+    alive by the plugin.)"""
     # As the app does: closing the window must not stop the loop the test still runs on.
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
-    _KEEP_LOOPS.append(asyncio.get_running_loop())
     settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
     console = Console(settings, feed_wait=1)
     console.reset_limit = reset_limit
-    client = ApiClient(server.base_url)
     try:
-        await client.login(username, PASSWORDS[username])
-        await console.connect(client, username)
+        await console.connect(await signed_in(server.base_url, username), username)
         await asyncio.wait_for(console.first_full.wait(), 10)
         live = Live(console)
         live.actions.flow.retry = RetryPolicy(attempts=3, first_delay=0.01)
+        live.bulk.jobs.poll_interval = 0.02
         yield live
     finally:
         await console.shutdown()

@@ -1,4 +1,4 @@
-"""Test helpers for the client, feed and credentials: a stub server and an in-memory keyring.
+"""A stub server and a fake backend for the client and feed tests, and a feed recorder.
 
 The stub is a real HTTP server on 127.0.0.1 (stdlib, in a thread) so the real client code
 runs unchanged; only the *server* is fake. `FakeBackend` keeps users and a change log the
@@ -8,7 +8,6 @@ way the API describes and can be told to fail: 5xx, dropped connections, bad JSO
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import shutil
 import socket
@@ -21,15 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import keyring
-import keyring.backend
-import keyring.backends.fail
-import keyring.core
-import keyring.errors
 import pytest
-import waiting
 
-from contact_center.testing.server import ServerThread
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 
 TIME = "2026-11-23T09:00:00+00:00"
@@ -232,6 +224,7 @@ class FakeBackend:
         self.cursor = 0
         self.faults: list[Reply] = []  # answered (in order) instead of the real thing
         self.cond = threading.Condition()
+        self.polls_waiting = 0  # long polls waiting for a change right now
         self.server = StubServer(self.handle)
 
     def start(self) -> FakeBackend:
@@ -280,7 +273,13 @@ class FakeBackend:
         with self.cond:
             if since > self.cursor or since < self.first_cursor:
                 return problem(410, "The cursor is too old.")
-            self.cond.wait_for(lambda: self.cursor > since or self.server.closing.is_set(), wait)
+            self.polls_waiting += 1
+            try:
+                self.cond.wait_for(
+                    lambda: self.cursor > since or self.server.closing.is_set(), wait
+                )
+            finally:
+                self.polls_waiting -= 1
             ids = {uid for cur, uid in self.log if cur > since}
             users = [self.rows[i] for i in sorted(ids) if i in self.rows]
             deleted = sorted(i for i in ids if i not in self.rows)
@@ -288,7 +287,8 @@ class FakeBackend:
 
 
 @pytest.fixture
-def backend() -> Iterator[FakeBackend]:
+def fake_backend() -> Iterator[FakeBackend]:
+    """A FakeBackend with 3 users, stopped after the test."""
     fake = FakeBackend().start()
     yield fake
     fake.stop()
@@ -329,68 +329,3 @@ class Recorder:
 
     def versions(self) -> dict[int, int]:
         return {i: r.version for i, r in self.state.items()}
-
-
-until = functools.partial(waiting.until, timeout=2.0, step=0.005)
-
-
-# -- keyring ------------------------------------------------------------------------------
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring: tests never touch the OS credential store."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # keyring: unannotated
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
-
-
-@contextlib.contextmanager
-def _installed(ring: keyring.backend.KeyringBackend) -> Iterator[None]:
-    # Read the private slot rather than get_keyring(): that would probe the OS store.
-    previous = keyring.core._keyring_backend
-    keyring.set_keyring(ring)
-    try:
-        yield
-    finally:
-        keyring.core._keyring_backend = previous
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    ring = MemoryKeyring()
-    with _installed(ring):
-        yield ring
-
-
-@pytest.fixture
-def failing_keyring() -> Iterator[None]:
-    with _installed(keyring.backends.fail.Keyring()):
-        yield
-
-
-# -- the real backend ---------------------------------------------------------------------
-
-ADMIN_PW = "admin-pw"
-SUPER_PW = "super-pw"
-
-
-@pytest.fixture
-def real_backend(tmp_path: Any) -> Iterator[Any]:
-    """The reference backend in a thread on 127.0.0.1, seeded with 30 agents, no simulator."""
-    server = ServerThread(tmp_path / "cc.db", seed_users=30)
-    server.start()
-    yield server
-    server.stop()
