@@ -29,8 +29,8 @@ from supervisor_console.api.errors import (
     NotFoundError,
     ServerError,
 )
+from supervisor_console.api.problems import error_for_status
 from supervisor_console.api.types import ChangeBatch, SessionInfo, UserRow
-from supervisor_console.api.wire import error_for_status
 
 __all__ = [
     "ApiClient",

@@ -1,7 +1,7 @@
 """Typed errors of the API client, each with a message a person can read.
 
 The console shows `str(error)` as is; callers branch on the class, never on the text.
-`api/wire.py` maps an HTTP error answer to one of these (`error_for_status`).
+`api/problems.py` maps an HTTP error answer to one of these (`error_for_status`).
 """
 
 from __future__ import annotations

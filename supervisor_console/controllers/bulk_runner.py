@@ -35,10 +35,19 @@ class JobRunner:
         self.poll_interval = poll_interval
         self.job_id: int | None = None
         self.last: JobState | None = None
-        self.running = False
+        self._idle = asyncio.Event()  # set while no job is being followed
+        self._idle.set()
         self._view: BulkJobView | None = None
         self._label = ""
         self._cancelling = False
+
+    @property
+    def running(self) -> bool:
+        return not self._idle.is_set()
+
+    async def finished(self) -> None:
+        """Return once no job is running (at once when none is)."""
+        await self._idle.wait()
 
     async def run(
         self, view: BulkJobView, label: str, request: BulkRequest, versions: dict[str, int]
@@ -51,7 +60,7 @@ class JobRunner:
         self._view, self._label = view, label
         self._cancelling = False
         view.reset()
-        self.running = True
+        self._idle.clear()
         try:
             self.job_id = await bulk.submit(client, request, versions)
             return await self._follow(client, self.job_id)
@@ -59,7 +68,7 @@ class JobRunner:
             view.show_error(explain(exc))
             return None
         finally:
-            self.running = False
+            self._idle.set()
 
     async def _follow(self, client: ApiClient, job_id: int) -> JobState:
         while True:

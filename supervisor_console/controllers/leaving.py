@@ -93,8 +93,8 @@ class LeavingMixin:
             await self.bulk.jobs.cancel()
         if self.actions is not None:
             await self.actions.all_sent()
-        while self.bulk is not None and self.bulk.jobs.running:  # noqa: ASYNC110 - no event for "no bulk job running"; polled
-            await asyncio.sleep(0.1)
+        if self.bulk is not None:
+            await self.bulk.jobs.finished()
         self._run_leave(then)
 
     def _run_leave(self, then: Callable[[], Any]) -> None:

@@ -16,9 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_support import (
-    ADMIN_PW,
-    SUPER_PW,
+from sqlalchemy import func, select
+
+from contact_center.storage.tables import audit
+from contact_center.testing.server import ServerThread
+from tests.support.accounts import ADMIN_PW, SUPER_PW
+from tests.support.backend import (
     agent_ids,
     agent_in,
     assert_problem,
@@ -27,10 +30,6 @@ from backend_support import (
     sql_rows,
     store_of,
 )
-from sqlalchemy import func, select
-
-from contact_center.storage.tables import audit
-from contact_center.testing.server import ServerThread
 
 MAX_ROW_ID = 2**31 - 1
 # Ids that passed validation but overflowed PostgreSQL's 32-bit columns (500), and others

@@ -26,6 +26,7 @@ from contact_center.testing.pgcluster import (
     create_database,
     drop_database,
 )
+from contact_center.testing.server import ServerThread
 from tests.support.accounts import SEED_USERS
 from tests.support.backend import seed_database
 
@@ -131,3 +132,9 @@ def fresh_database(pg_databases: Databases, pg_template: str) -> Iterator[Callab
     finally:
         for url in made:
             pg_databases.drop(url)
+
+
+@pytest.fixture
+def pair(pg_db: str, make_server: Callable[..., ServerThread]) -> tuple[ServerThread, ServerThread]:
+    """Two instances on one PostgreSQL database."""
+    return make_server(db=pg_db), make_server(db=pg_db)

@@ -13,8 +13,8 @@ from supervisor_console.api.errors import (
     NetworkError,
     ServerError,
 )
+from supervisor_console.api.problems import error_for_status
 from supervisor_console.api.types import Status
-from supervisor_console.api.wire import error_for_status
 from supervisor_console.dev.samples import make_row
 
 FAST = RetryPolicy(attempts=3, first_delay=0.001)
