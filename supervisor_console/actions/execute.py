@@ -68,6 +68,8 @@ class Outcome:
     replayed: bool = False
     answer: dict[str, Any] = field(default_factory=dict, repr=False)
     secret: str | None = field(default=None, repr=False)  # a temporary password, shown once
+    # A 409 for a rule that does not hold (not a change since the supervisor looked).
+    rule_refused: bool = False
 
     @property
     def ok(self) -> bool:
@@ -144,8 +146,9 @@ def refusal(unit: UserAction[Any], row: UserRow, exc: ApiError, attempts: int = 
     """A refusal by the server as an outcome with a message a person can act on."""
     if isinstance(exc, ConflictError):
         return Outcome(
-            OutcomeKind.CONFLICT, conflict_message(row, exc), user=exc.current, attempts=attempts
-        )
+            OutcomeKind.CONFLICT, conflict_message(row, exc), user=exc.current, attempts=attempts,
+            rule_refused=exc.reason == "rule",
+        )  # fmt: skip
     if isinstance(exc, AuthError):
         text = f"{exc} {unit.label} for {row.name} was not done; do it again after signing in."
         return Outcome(OutcomeKind.SIGNED_OUT, text, attempts=attempts)
@@ -159,7 +162,9 @@ def refusal(unit: UserAction[Any], row: UserRow, exc: ApiError, attempts: int = 
 
 def conflict_message(seen: UserRow, exc: ConflictError) -> str:
     """Nothing was done; say what changed (from `current`), else the server's reason."""
-    changed = None if exc.current is None else describe_change(seen, exc.current)
+    changed = None
+    if exc.current is not None and exc.reason != "rule":
+        changed = describe_change(seen, exc.current)
     if changed:
         return f"Nothing was done: {seen.name} changed since you looked: {changed}."
     return f"Nothing was done: {exc.detail or exc.message}"

@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from supervisor_console.actions.base import UserAction, UserReads
+from supervisor_console.actions.base import DialogKind, UserAction, UserReads
 from supervisor_console.actions.execute import (
     ActionClient,
     Outcome,
@@ -38,6 +38,26 @@ NOTICE_TITLES = {
 }
 
 
+# Dialogs whose input takes work to enter: a conflict keeps it for a second look.
+KEEP_INPUT = frozenset({DialogKind.RECYCLE, DialogKind.SET_STATUS, DialogKind.RESET_PASSWORD})
+
+
+def _review_again(unit: UserAction[Any], outcome: Outcome) -> bool:
+    """A change since the supervisor looked (not a rule) under a dialog with input."""
+    return (
+        outcome.kind is OutcomeKind.CONFLICT
+        and not outcome.rule_refused
+        and unit.dialog in KEEP_INPUT
+    )
+
+
+def notice_title(outcome: Outcome) -> str:
+    """A rule that does not hold is not a change someone made: each says so in its title."""
+    if outcome.kind is OutcomeKind.CONFLICT and outcome.rule_refused:
+        return "Not allowed now"
+    return NOTICE_TITLES[outcome.kind]
+
+
 class FlowClient(ActionClient, UserReads, Protocol):
     """The API client as the flow uses it (ApiClient satisfies it)."""
 
@@ -45,8 +65,16 @@ class FlowClient(ActionClient, UserReads, Protocol):
 class Dialogs(Protocol):
     """Opens dialogs without a nested event loop (views/dialogs/runner.py)."""
 
-    async def ask(self, unit: UserAction[Any], row: UserRow, context: Any) -> tuple[bool, Any]:
-        """The unit's dialog: (confirmed, the input it collected)."""
+    async def ask(
+        self,
+        unit: UserAction[Any],
+        row: UserRow,
+        context: Any,
+        previous: Any = None,
+        notice: str | None = None,
+    ) -> tuple[bool, Any]:
+        """The unit's dialog: (confirmed, the input it collected); `previous` is put back
+        and `notice` says what changed when an attempt met a conflict."""
         ...
 
     async def inform(self, title: str, text: str, details: Sequence[str] = ()) -> None: ...
@@ -126,24 +154,30 @@ class ActionFlow:
         if client is None:
             self._say("Not connected: sign in first.")
             return None
-        confirmed, params = await self._ask(client, unit, row)
-        if not confirmed:
-            self._say(f"{unit.label.rstrip('…')}: cancelled; nothing was changed.")
-            return None
-        if unit.watch_after_run:
-            self.watch.start(row)
-        with self.in_flight.sending(f"{unit.label.rstrip('…')} for {row.name}"):
-            outcome = await execute(client, unit, row, params, retry=self.retry)
-        return await self._report(unit, row, outcome)
-
-    async def _ask(
-        self, client: FlowClient, unit: UserAction[Any], row: UserRow
-    ) -> tuple[bool, Any]:
         prepared = await unit.prepare(client, row)
         if prepared.refusal is not None:
             await self.dialogs.inform(prepared.title, prepared.refusal)
-            return False, None
-        return await self.dialogs.ask(unit, row, prepared.context)
+            return None
+        confirmed, params = await self.dialogs.ask(unit, row, prepared.context)
+        while True:
+            if not confirmed:
+                self._say(f"{unit.label.rstrip('…')}: cancelled; nothing was changed.")
+                return None
+            if unit.watch_after_run:
+                self.watch.start(row)
+            with self.in_flight.sending(f"{unit.label.rstrip('…')} for {row.name}"):
+                outcome = await execute(client, unit, row, params, retry=self.retry)
+            current = outcome.user
+            if not _review_again(unit, outcome) or current is None:
+                return await self._report(unit, row, outcome)
+            # The user changed while the dialog was open: nothing was done. The input is
+            # kept, and the dialog opens again on the row as it is now, saying what changed.
+            self.screen.apply_rows([current], [])
+            row = current
+            notice = f"{outcome.message} Review and confirm again."
+            confirmed, params = await self.dialogs.ask(
+                unit, row, prepared.context, previous=params, notice=notice
+            )
 
     async def _report(self, unit: UserAction[Any], row: UserRow, outcome: Outcome) -> Outcome:
         rows = [outcome.user] if outcome.user is not None else []
@@ -159,7 +193,7 @@ class ActionFlow:
             # The password is gone with the dialog: the outcome kept by the task must not hold it.
             return dataclasses.replace(outcome, secret=None)
         if outcome.kind is not OutcomeKind.DONE:
-            await self.dialogs.inform(NOTICE_TITLES[outcome.kind], outcome.message)
+            await self.dialogs.inform(notice_title(outcome), outcome.message)
         if outcome.kind is OutcomeKind.SIGNED_OUT:
             self.screen.ask_sign_in()
         return outcome

@@ -59,13 +59,14 @@ class NotFoundError(ApiError):
 
 
 class ConflictError(ApiError):
-    """409: the row changed since the supervisor looked; `current` is the row as it is now."""
+    """409: the row changed since the supervisor looked (`reason` "changed"), or the action's
+    rule does not hold for it now (`reason` "rule"); `current` is the row as it is now."""
 
     def __init__(
         self, message: str, *, status: int | None = 409, detail: str | None = None,
-        current: UserRow | None = None,
+        current: UserRow | None = None, reason: str | None = None,
     ):  # fmt: skip
-        super().__init__(message, status=status, detail=detail)
+        super().__init__(message, status=status, detail=detail, reason=reason)
         self.current = current
 
 

@@ -56,8 +56,13 @@ def error_for_status(status: int, body: Any, *, role: str | None = None) -> ApiE
         # The refusal itself is what matters; a bad `current` only costs the hint.
         current = row_or_none(body.get("current")) if isinstance(body, dict) else None
         text = detail or "refresh and try again."
+        if reason == "rule":  # a rule that does not hold, not a change since one looked
+            return ConflictError(text, detail=detail, current=current, reason=reason)
         return ConflictError(
-            f"This user changed since you looked: {text}", detail=detail, current=current
+            f"This user changed since you looked: {text}",
+            detail=detail,
+            current=current,
+            reason=reason,
         )
     if status == 410:
         return CursorExpiredError(

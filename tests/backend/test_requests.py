@@ -286,3 +286,17 @@ def test_chunked_body_is_refused(server: ServerThread, admin: httpx.Client) -> N
     )
     assert_problem(r, 411, "Content-Length")
     assert row(admin, uid) == before
+
+
+def test_a_409_says_whether_the_rule_refused_or_the_user_changed(
+    server: ServerThread, supervisor: httpx.Client
+) -> None:
+    uid = agent_in(server, "break")
+    rule = supervisor.post(f"/users/{uid}/reset-dialer", json={})
+    assert (rule.status_code, rule.json()["title"], rule.json()["reason"]) == (
+        409, "Not allowed now", "rule",
+    )  # fmt: skip
+    changed = supervisor.post(f"/users/{uid}/reset-dialer", json={"expected_status": "busy"})
+    assert (changed.status_code, changed.json()["title"], changed.json()["reason"]) == (
+        409, "Changed since you looked", "changed",
+    )  # fmt: skip

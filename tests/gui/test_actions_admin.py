@@ -207,3 +207,42 @@ async def test_logout_one_session_from_the_picker(
 
 def _texts(dialog: Any) -> str:
     return "\n".join(label.text() for label in dialog.findChildren(QLabel))
+
+
+async def test_a_conflict_during_the_recycle_keeps_the_input_for_a_second_look(
+    qapp: Any, small_server: ServerThread, tmp_path: Path
+) -> None:
+    """The user changes while the wizard is open: nothing is done, and the wizard opens
+    again at the review with every input kept and the change named (issue 14, item 6)."""
+    uid = set_state(small_server, agent_ids(small_server)[2], "available", session_count=1)
+    async with live_console(small_server, tmp_path) as live:
+        await live.shows(uid, Status.AVAILABLE)
+        live.select(uid)
+        live.key(Qt.Key.Key_R, mods=CTRL | SHIFT)
+        dialog = await live.dialog(RecycleDialog)
+        dialog.checks["delete_greetings"].setChecked(True)
+        dialog.checks["recycle"].setChecked(True)
+        dialog.confirm_button.click()
+        QTest.keyClicks(dialog.fields["first_name"], "Katherine")
+        QTest.keyClicks(dialog.fields["last_name"], "Johnson")
+        QTest.keyClicks(dialog.fields["email"], "kj@example.com")
+        dialog.confirm_button.click()
+        assert dialog.page == 2
+        set_state(small_server, uid, "break", session_count=1)  # someone else, meanwhile
+        dialog.confirm_button.click()
+        again = await live.dialog(RecycleDialog)
+        assert again.page == 2  # straight back to the review
+        notice = again.findChild(QLabel, "change_notice")
+        assert notice is not None
+        assert "changed since you looked" in notice.text()
+        assert notice.text().endswith("Review and confirm again.")
+        assert again.checks["delete_greetings"].isChecked()
+        assert [again.fields[f].text() for f in ("first_name", "last_name", "email")] == [
+            "Katherine", "Johnson", "kj@example.com",
+        ]  # fmt: skip
+        assert "Recycle the seat as Katherine Johnson <kj@example.com>" in again.review.text()
+        again.confirm_button.click()  # on the row as it is now
+        (outcome,) = await live.settled()
+        assert outcome.ok, outcome.message
+        assert live.row(uid).name == "Katherine Johnson"
+    assert audit_actions(small_server, uid) == ["reset"]

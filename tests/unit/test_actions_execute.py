@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from supervisor_console.actions import OutcomeKind, RetryPolicy, action, execute
+from supervisor_console.actions.flow import notice_title
 from supervisor_console.actions.reset_watch import ResetWatch, WatchState, mark_text
 from supervisor_console.api.errors import (
     ApiError,
@@ -96,6 +97,21 @@ async def test_conflict_without_a_visible_change_gives_the_servers_reason() -> N
     outcome = await execute(client, action("logout"), ROW, None, retry=FAST)
     assert outcome.kind is OutcomeKind.CONFLICT
     assert outcome.message == f"Nothing was done: {detail}"
+
+
+async def test_a_rule_refusal_and_a_change_get_distinct_titles() -> None:
+    """409 "Not allowed now" (reason "rule") is not "the user changed" (reason "changed")."""
+    rule = {"detail": "You cannot deactivate your own account.", "reason": "rule"}
+    client = ScriptedClient(error_for_status(409, {**rule, "current": _row_json()}))
+    refused = await execute(client, action("deactivate"), ROW, None, retry=FAST)
+    assert refused.rule_refused
+    assert notice_title(refused) == "Not allowed now"
+    assert refused.message == "Nothing was done: You cannot deactivate your own account."
+    changed = {"detail": "Ada changed since you looked.", "reason": "changed"}
+    client = ScriptedClient(error_for_status(409, {**changed, "current": _row_json()}))
+    conflict = await execute(client, action("deactivate"), ROW, None, retry=FAST)
+    assert not conflict.rule_refused
+    assert notice_title(conflict) == "Nothing was done: the user changed"
 
 
 def test_reset_watch_pending_then_overdue_or_done() -> None:

@@ -141,8 +141,11 @@ def _problem(conn: Any, exc: Exception, user_id: int) -> ProblemError:
         return ProblemError(403, "Forbidden", str(exc))
     if isinstance(exc, BadInputError):
         return ProblemError(422, "Invalid request", str(exc))
-    title = "Changed since you looked" if isinstance(exc, ConflictError) else "Not allowed now"
-    return ProblemError(409, title, str(exc), current=user_row(conn, user_id))
+    # `reason` tells a change since the caller looked from a rule that does not hold.
+    changed = isinstance(exc, ConflictError)
+    title = "Changed since you looked" if changed else "Not allowed now"
+    reason = "changed" if changed else "rule"
+    return ProblemError(409, title, str(exc), current=user_row(conn, user_id), reason=reason)
 
 
 def _problem_body(problem: ProblemError) -> dict[str, Any]:

@@ -102,6 +102,17 @@ class ActionDialog(QDialog):
         """The input the dialog collected, once accepted (None: a plain confirmation)."""
         return None
 
+    def restore(self, value: Any) -> None:
+        """Put back the input of an earlier attempt (`value()` of that dialog), so that a
+        conflict costs the supervisor a review, not the retyping. Default: nothing to do."""
+
+    def show_change(self, text: str) -> None:
+        """Say, above everything else, what changed since the earlier attempt."""
+        label = text_label(text, self)
+        label.setObjectName("change_notice")
+        label.setStyleSheet("color: #7a5200; font-weight: 600;")
+        self.body.insertWidget(1, label)  # right under the heading naming the user
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_height(self)

@@ -7,6 +7,8 @@ is cleared when the dialog closes ("Copy the password immediately": docs/console
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,6 +52,10 @@ class ResetPasswordDialog(ActionDialog):
         )
         self.body.addWidget(self.require_change)
         self.finish_layout()
+
+    def restore(self, value: Any) -> None:
+        assert isinstance(value, PasswordParams)
+        self.require_change.setChecked(value.require_change)
 
     def value(self) -> PasswordParams:
         return self.params()

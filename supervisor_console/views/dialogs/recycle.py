@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialogButtonBox,
@@ -120,6 +122,20 @@ class RecycleDialog(ActionDialog):
                 self.fields["email"].text(), self.welcome.isChecked(),
             )  # fmt: skip
         return ResetOptions(**flags, recycle=recycle)
+
+    def restore(self, value: Any) -> None:
+        """The options and details of an earlier attempt, shown at the review."""
+        assert isinstance(value, ResetOptions)
+        for name, check in self.checks.items():
+            check.setChecked(
+                value.recycle is not None if name == "recycle" else getattr(value, name)
+            )
+        if value.recycle is not None:
+            self.fields["first_name"].setText(value.recycle.first_name)
+            self.fields["last_name"].setText(value.recycle.last_name)
+            self.fields["email"].setText(value.recycle.email)
+            self.welcome.setChecked(value.recycle.send_welcome_email)
+        self._show_page(REVIEW)
 
     def on_confirm(self) -> None:
         page = self.page

@@ -79,9 +79,21 @@ class DialogRunner(QObject):
             dialog.deleteLater()
             _restore_focus(self.parent_widget, focus)
 
-    async def ask(self, unit: UserAction[Any], row: UserRow, context: Any) -> tuple[bool, Any]:
-        """The unit's dialog (from `DIALOGS`): (accepted, the input it collected)."""
+    async def ask(
+        self,
+        unit: UserAction[Any],
+        row: UserRow,
+        context: Any,
+        previous: Any = None,
+        notice: str | None = None,
+    ) -> tuple[bool, Any]:
+        """The unit's dialog (from `DIALOGS`): (accepted, the input it collected). With
+        `previous`, the input of an attempt refused by a conflict, and `notice`, why."""
         dialog = DIALOGS[unit.dialog](unit, row, context, self.parent_widget)
+        if previous is not None:
+            dialog.restore(previous)
+        if notice:
+            dialog.show_change(notice)
         if not await self.run(dialog):
             return False, None
         return True, dialog.value()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QRadioButton, QWidget
 
@@ -50,6 +52,13 @@ class SetStatusDialog(ActionDialog):
     def choice(self) -> StatusChoice:
         status = next(s for s, radio in self.radios.items() if radio.isChecked())
         return StatusChoice(status, self.text.text() if status is Status.OTHER else None)
+
+    def restore(self, value: Any) -> None:
+        assert isinstance(value, StatusChoice)
+        if value.status in self.radios:
+            self.radios[value.status].setChecked(True)
+        self.text.setText(value.text or "")
+        self._sync()
 
     def _sync(self) -> None:
         other = self.radios[Status.OTHER].isChecked()
