@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -39,7 +39,7 @@ from supervisor_console.models import panel_roles
 from supervisor_console.models.layout_change import FollowUsers, LayoutChange
 from supervisor_console.panel.batch_plan import Key, classify, find, newest
 from supervisor_console.panel.columns import SORT_KEYS, TICKING, Column, status_text
-from supervisor_console.panel.filters import DEFAULT_STUCK_LIMIT, Facets, PanelFilter
+from supervisor_console.panel.filters import Facets, PanelFilter, StuckRule
 from supervisor_console.panel.runs import (
     contiguous_runs,
     display_span,
@@ -78,7 +78,7 @@ class LivePanelModel(QAbstractTableModel):
         self,
         parent: QObject | None = None,
         *,
-        stuck_limit: timedelta = DEFAULT_STUCK_LIMIT,
+        stuck_rule: StuckRule = StuckRule(),  # noqa: B008 - frozen
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -87,7 +87,7 @@ class LivePanelModel(QAbstractTableModel):
         self._by_id: dict[int, UserRow] = {}
         self._keys: list[Key] = []  # shown rows, ascending (sort key, id)
         self._rows: list[UserRow] = []  # parallel to _keys
-        self._stuck = StuckTracker(stuck_limit)
+        self._stuck = StuckTracker(stuck_rule)
         self._sort_column = Column.NAME
         self._sort_fn = SORT_KEYS[Column.NAME]
         self._descending = False
@@ -212,8 +212,15 @@ class LivePanelModel(QAbstractTableModel):
         self._filter = panel_filter
         self._refilter()
 
-    def set_stuck_limit(self, limit: timedelta) -> None:
-        self._stuck.limit = limit
+    @property
+    def stuck_rule(self) -> StuckRule:
+        return self._stuck.rule
+
+    def set_stuck_rule(self, rule: StuckRule) -> None:
+        """A new rule for stuck dialers: every row is judged again (marks, the filter)."""
+        if rule == self._stuck.rule:
+            return
+        self._stuck.rule = rule
         self._stuck.rebuild(self._by_id.values(), self._now)
         self._refilter(force=True)
 

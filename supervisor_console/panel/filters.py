@@ -10,7 +10,23 @@ from typing import Any
 from supervisor_console.api.types import Status, UserRow
 
 DEFAULT_STUCK_LIMIT = timedelta(minutes=30)
-_STUCK_STATUSES = frozenset({Status.BUSY, Status.UNAVAILABLE})
+# The statuses a stuck dialer shows: the dialer still says busy, or never came back.
+STUCK_CANDIDATES = (Status.BUSY, Status.UNAVAILABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class StuckRule:
+    """When a dialer counts as stuck: a call longer than `limit`, or one of `statuses`
+    without a live call (View ▸ Stuck dialer rule…; kept in the console's settings)."""
+
+    limit: timedelta = DEFAULT_STUCK_LIMIT
+    statuses: frozenset[Status] = frozenset(STUCK_CANDIDATES)
+
+    def describe(self) -> str:
+        minutes = int(self.limit.total_seconds() // 60)
+        shown = " or ".join(s.label for s in STUCK_CANDIDATES if s in self.statuses)
+        without = f"; {shown} without a live call" if shown else ""
+        return f"a call longer than {minutes} min{without}"
 
 
 def search_matches(search: str, fields: Iterable[str | None]) -> bool:
@@ -20,22 +36,22 @@ def search_matches(search: str, fields: Iterable[str | None]) -> bool:
     return all(any(word in value for value in values) for word in search.casefold().split())
 
 
-def stuck_reason(row: UserRow, now: datetime, limit: timedelta) -> str | None:
+def stuck_reason(row: UserRow, now: datetime, rule: StuckRule) -> str | None:
     """Why the row's dialer looks stuck, or None when it does not."""
     call = row.live_call
     if call is not None:
-        if now - call.started_at > limit:
-            minutes = int(limit.total_seconds() // 60)
+        if now - call.started_at > rule.limit:
+            minutes = int(rule.limit.total_seconds() // 60)
             return f"Call has lasted longer than {minutes} min"
         return None
-    if row.status in _STUCK_STATUSES:
+    if row.status in rule.statuses:
         return f"Shows {row.status.label} but has no live call"
     return None
 
 
-def stuck_deadline(row: UserRow, limit: timedelta) -> datetime | None:
+def stuck_deadline(row: UserRow, rule: StuckRule) -> datetime | None:
     """When a row that is not stuck yet turns stuck by time alone (a long call)."""
-    return None if row.live_call is None else row.live_call.started_at + limit
+    return None if row.live_call is None else row.live_call.started_at + rule.limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from supervisor_console.api.types import UserRow
-from supervisor_console.panel.filters import stuck_deadline, stuck_reason
+from supervisor_console.panel.filters import StuckRule, stuck_deadline, stuck_reason
 
 
 class StuckTracker:
-    def __init__(self, limit: timedelta) -> None:
-        self.limit = limit
+    def __init__(self, rule: StuckRule) -> None:
+        self.rule = rule
         self.reasons: dict[int, str] = {}  # user id -> why
         self._deadlines: list[tuple[float, int, int]] = []  # (when, user id, call id)
 
@@ -30,12 +30,12 @@ class StuckTracker:
         self.reasons.pop(user_id, None)  # its heap entry is dropped when it comes due
 
     def track(self, row: UserRow, old: UserRow | None, now: datetime) -> None:
-        reason = stuck_reason(row, now, self.limit)
+        reason = stuck_reason(row, now, self.rule)
         if reason:
             self.reasons[row.id] = reason
             return
         self.reasons.pop(row.id, None)
-        deadline = stuck_deadline(row, self.limit)
+        deadline = stuck_deadline(row, self.rule)
         call = row.live_call
         old_call = None if old is None or old.live_call is None else old.live_call.id
         if deadline is not None and call is not None and call.id != old_call:
@@ -56,7 +56,7 @@ class StuckTracker:
             row = rows.get(user_id)
             if row is None or row.live_call is None or row.live_call.id != call_id:
                 continue  # the call ended or the user is gone
-            reason = stuck_reason(row, now, self.limit)
+            reason = stuck_reason(row, now, self.rule)
             if reason:
                 self.reasons[user_id] = reason
                 promoted.append(row)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from supervisor_console.api.types import ChangeBatch, ConnectionState, FeedStatus, UserRow
 from supervisor_console.models.panel import LivePanelModel
@@ -24,6 +24,7 @@ from supervisor_console.views import panel_settings
 from supervisor_console.views.connection_status import ConnectionIndicator
 from supervisor_console.views.filter_bar import FilterBar
 from supervisor_console.views.panel_view import PanelView
+from supervisor_console.views.stuck_rule import StuckRuleDialog, load_rule, save_rule
 from supervisor_console.views.user_detail import DetailSource, UserDetailPane
 
 NOT_SIGNED_IN = "not signed in"
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self._lay_out()
         self._connect()
         self._add_actions()
+        self.stuck_rule_dialog: StuckRuleDialog | None = None
         self.tick_timer = QTimer(self, interval=1000)
         self.tick_timer.timeout.connect(self._tick)
         self.tick_timer.start()
@@ -94,6 +96,9 @@ class MainWindow(QMainWindow):
         details = QAction("User details", self, shortcut=QKeySequence(Qt.Key.Key_F3))
         details.triggered.connect(self._open_current_detail)
         view_menu.addAction(details)
+        stuck_rule = QAction("Stuck dialer &rule…", self)
+        stuck_rule.triggered.connect(self.edit_stuck_rule)
+        view_menu.addAction(stuck_rule)
         columns = view_menu.addMenu("Columns")
         columns.aboutToShow.connect(lambda: self._fill_columns_menu(columns))
         self.addAction(self.filter_bar.stuck_action)
@@ -212,7 +217,25 @@ class MainWindow(QMainWindow):
 
     # ---- persistence --------------------------------------------------------------------
 
+    def edit_stuck_rule(self) -> StuckRuleDialog:
+        """View ▸ Stuck dialer rule…: applied to every row at once, and kept."""
+        dialog = StuckRuleDialog(self.model.stuck_rule, self)
+
+        def done(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted.value:
+                rule = dialog.rule()
+                self.model.set_stuck_rule(rule)
+                save_rule(self.settings, rule)
+                self.show_message(f"Stuck dialers now: {rule.describe()}.")
+            dialog.deleteLater()
+
+        dialog.finished.connect(done)
+        self.stuck_rule_dialog = dialog
+        dialog.open()
+        return dialog
+
     def _restore(self) -> None:
+        self.model.set_stuck_rule(load_rule(self.settings))
         panel_settings.restore_panel(self.settings, self.panel, self.filter_bar)
         geometry = self.settings.value(panel_settings.GEOMETRY_KEY)
         if isinstance(geometry, QByteArray | bytes):

@@ -14,6 +14,7 @@ from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.panel.columns import Column
 from supervisor_console.panel.filters import PanelFilter
 from supervisor_console.views.main_window import MainWindow
+from supervisor_console.views.stuck_rule import load_rule
 
 
 def test_columns_sort_and_filters_persist(
@@ -106,3 +107,29 @@ def test_rows_are_compact_and_never_measured(window: MainWindow) -> None:
     rows = window.panel.verticalHeader()
     assert rows.sectionResizeMode(0) == rows.ResizeMode.Fixed
     assert rows.defaultSectionSize() <= window.panel.fontMetrics().height() + 8
+
+
+def test_the_stuck_rule_is_the_supervisors_and_is_kept(
+    qtbot: Any, window: MainWindow, console_settings: QSettings
+) -> None:
+    window.apply_batch(ChangeBatch([make_row(5, version=2, status=Status.UNAVAILABLE)], [], 2))
+    window.filter_bar.stuck_action.trigger()
+    assert window.model.rowCount() == 1
+    dialog = window.edit_stuck_rule()
+    assert dialog.minutes.value() == 30
+    assert dialog.focusWidget() is dialog.minutes
+    dialog.minutes.setValue(45)
+    dialog.checks[Status.UNAVAILABLE].setChecked(False)  # Unavailable no longer counts
+    dialog.accept()
+    assert window.model.rowCount() == 0
+    assert window.statusBar().currentMessage() == (
+        "Stuck dialers now: a call longer than 45 min; Busy without a live call."
+    )
+    restored = load_rule(console_settings)
+    assert (restored.limit.total_seconds(), restored.statuses) == (
+        45 * 60.0,
+        frozenset({Status.BUSY}),
+    )
+    again = MainWindow(LivePanelModel(), console_settings)  # a restart keeps it
+    qtbot.addWidget(again)
+    assert again.model.stuck_rule == restored

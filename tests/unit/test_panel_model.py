@@ -14,7 +14,7 @@ from supervisor_console.api.types import ChangeBatch, LiveCall, Status
 from supervisor_console.dev.samples import EPOCH, changed, make_row, random_row
 from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.panel.columns import Column
-from supervisor_console.panel.filters import PanelFilter
+from supervisor_console.panel.filters import PanelFilter, StuckRule
 
 ROW = LivePanelModel.RowRole
 
@@ -114,7 +114,7 @@ def test_deleted_and_added_rows(qtbot: Any) -> None:
 def test_stuck_rows_are_marked_and_filterable() -> None:
     now = EPOCH + timedelta(minutes=10)
     clock = [now]
-    model = LivePanelModel(clock=lambda: clock[0], stuck_limit=timedelta(minutes=30))
+    model = LivePanelModel(clock=lambda: clock[0], stuck_rule=StuckRule(timedelta(minutes=30)))
     call = LiveCall(7, "inbound", "+1555", now - timedelta(minutes=29))
     rows = [
         make_row(1, status=Status.BUSY),  # no live call: stuck
@@ -133,6 +133,14 @@ def test_stuck_rows_are_marked_and_filterable() -> None:
     assert "longer than 30 min" in (model.stuck_reason(3) or "")
     model.apply(ChangeBatch([make_row(1, version=2, status=Status.AVAILABLE)], [], 2))
     assert sorted(_shown_ids(model)) == [2, 3]
+    # A rule of the supervisor's own: Unavailable no longer counts, calls after 45 min.
+    model.set_stuck_rule(StuckRule(timedelta(minutes=45), frozenset({Status.BUSY})))
+    assert sorted(_shown_ids(model)) == []
+    assert model.stuck_reason(2) is None
+    clock[0] = now + timedelta(minutes=17)
+    model.tick()
+    assert sorted(_shown_ids(model)) == [3]
+    assert "longer than 45 min" in (model.stuck_reason(3) or "")
 
 
 def test_filters_and_counts() -> None:
