@@ -88,6 +88,8 @@ def main_window_state(window: MainWindow) -> dict[str, Any]:
         "status_message": window.statusBar().currentMessage(),
         "signed_in_as": window.user_label.text(),
         "search": window.filter_bar.search.text(),
+        "stuck_only": model.panel_filter.stuck_only,
+        "stuck_rule": model.stuck_rule.describe(),
     }
 
 

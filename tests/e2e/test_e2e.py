@@ -248,3 +248,28 @@ def test_a_supervisor_cannot_reset_an_admin(console: Console, backend: Backend) 
     console.wait_main(lambda w: w["status_message"] == reason, "the reason in the status bar")
     assert console.window("Reset dialer status") is None
     assert backend.get("/users/1", backend.token())["version"] == before["version"]
+
+
+def test_a_stuck_dialer_rule_of_ones_own(console: Console, backend: Backend, floor: Floor) -> None:
+    """View ▸ Stuck dialer rule…: Unavailable without a call no longer counts; the stuck
+    filter empties at once, the status bar says the rule, and a restart keeps it."""
+    signed_in_console(console, backend)
+    console.key("F4")
+    console.wait_main(lambda w: w["rows_shown"] == 1, "the stuck filter")
+    console.key("alt+v", "r")
+    console.wait_window("Stuck dialer rule")
+    console.focus_window("Stuck dialer rule")
+    console.wait_focus("stuck_minutes")
+    console.type("45")
+    console.key("Tab", "Tab")  # Busy, then Unavailable
+    console.wait_focus("stuck_unavailable")
+    console.key("space", "Return")
+    rule = "Stuck dialers now: a call longer than 45 min; Busy without a live call."
+    console.wait_main(lambda w: w["status_message"] == rule, "the new rule")
+    console.wait_main(lambda w: w["rows_shown"] == 0, "the Unavailable row to leave")
+    assert console.close() == 0
+    console.start("--server", backend.url)  # remembered: straight to the panel
+    main = console.wait_main(lambda w: panel_full(w), "the panel again")
+    assert main["stuck_rule"] == "a call longer than 45 min; Busy without a live call"
+    assert main["stuck_only"]  # the filter is kept too
+    assert main["rows_shown"] == 0
