@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
-from supervisor_console.api.types import Status
+from supervisor_console.api.types import Status, UserRow
 
-SETTABLE_STATUSES = (Status.BREAK, Status.DND, Status.MEETING, Status.OTHER)
+SETTABLE_STATUSES = (Status.AVAILABLE, Status.BREAK, Status.DND, Status.MEETING, Status.OTHER)
+# Available comes back only from these; a Busy or Unavailable dialer takes a reset.
+BACK_TO_AVAILABLE_FROM = frozenset({Status.BREAK, Status.DND, Status.MEETING, Status.OTHER})
 # The backend's own rule (contact_center/recycle.py), so the dialog refuses what it would.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -27,13 +29,28 @@ class StatusChoice:
     status: Status
     text: str | None = None
 
-    def problem(self) -> str | None:
-        """Why this choice cannot be sent, or None."""
+    def problem(self, row: UserRow | None = None) -> str | None:
+        """Why this choice cannot be sent (for `row`, when given), or None."""
         if self.status not in SETTABLE_STATUSES:
-            return "Choose Break, Do Not Disturb, Meeting or Other."
+            return "Choose Available, Break, Do Not Disturb, Meeting or Other."
         if self.status is Status.OTHER and not (self.text or "").strip():
             return "Say what the status Other means (for example Training)."
+        if row is not None and self.status is Status.AVAILABLE:
+            if row.status is Status.AVAILABLE:
+                return f"{row.name} is already Available."
+            if row.status not in BACK_TO_AVAILABLE_FROM:
+                return (
+                    f"{row.name} is {row.status.label}: use Reset dialer status to make them "
+                    "Available."
+                )
         return None
+
+    def call_note(self, row: UserRow) -> str | None:
+        """What happens to a live call under this status (it goes on)."""
+        call = row.live_call
+        if call is None or self.status is Status.AVAILABLE:
+            return None
+        return f"The call with {call.peer} goes on; {row.name} gets no queue calls until Available."
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,7 +178,15 @@ def test_destructive_confirmations_name_the_user_and_the_consequence() -> None:
 def test_set_status_and_recycle_input_checks() -> None:
     assert StatusChoice(Status.OTHER, "  ").problem() is not None
     assert StatusChoice(Status.OTHER, "Training").problem() is None
-    assert StatusChoice(Status.AVAILABLE).problem() is not None
+    assert StatusChoice(Status.AVAILABLE).problem() is None  # back from a break (issue 14)
+    assert StatusChoice(Status.AVAILABLE).problem(row_in(Status.BREAK)) is None
+    assert "Reset dialer status" in (
+        StatusChoice(Status.AVAILABLE).problem(row_in(Status.BUSY)) or ""
+    )
+    assert "already Available" in (
+        StatusChoice(Status.AVAILABLE).problem(row_in(Status.AVAILABLE)) or ""
+    )
+    assert StatusChoice(Status.OFFLINE).problem() is not None
     bad = RecycleInfo("", "Hopper", "grace@").problems()
     assert set(bad) == {"first_name", "email"}
     assert RecycleInfo("Grace", "Hopper", "grace@example.com").problems() == {}

@@ -12,7 +12,12 @@ from supervisor_console.api.types import Status, UserRow
 from supervisor_console.panel.columns import status_text
 from supervisor_console.views.dialogs.common import ActionDialog, text_label
 
-_MNEMONICS = {Status.BREAK: "&Break", Status.DND: "&Do Not Disturb", Status.MEETING: "&Meeting"}
+_MNEMONICS = {
+    Status.AVAILABLE: "&Available",
+    Status.BREAK: "&Break",
+    Status.DND: "&Do Not Disturb",
+    Status.MEETING: "&Meeting",
+}
 
 
 class SetStatusDialog(ActionDialog):
@@ -32,12 +37,18 @@ class SetStatusDialog(ActionDialog):
         self.text = QLineEdit(self, placeholderText="What the status means, e.g. Training")
         self.text.setMaxLength(200)
         self.body.addWidget(self.text)
-        self.error = QLabel(self)
+        self.call_note = text_label("", self)
+        self.call_note.setObjectName("call_note")
+        self.call_note.hide()
+        self.body.addWidget(self.call_note)
+        self.error = QLabel(self, wordWrap=True)
         self.error.setStyleSheet("color: #a4262c;")
         self.error.hide()
         self.body.addWidget(self.error)
         self.finish_layout()
         current = row.status if row.status in self.radios else Status.BREAK
+        if current is Status.AVAILABLE:
+            current = Status.BREAK  # the usual reason to open this on an Available agent
         self.radios[current].setChecked(True)
         if row.status is Status.OTHER:
             self.text.setText(row.status_text or "")
@@ -63,11 +74,21 @@ class SetStatusDialog(ActionDialog):
     def _sync(self) -> None:
         other = self.radios[Status.OTHER].isChecked()
         self.text.setEnabled(other)
-        self.confirm_button.setEnabled(self.choice().problem() is None)
-        self.error.hide()
+        choice = self.choice()
+        problem = choice.problem(self.row)
+        self.confirm_button.setEnabled(problem is None)
+        note = choice.call_note(self.row)
+        self.call_note.setText(note or "")
+        self.call_note.setVisible(note is not None)
+        # Why Available cannot be chosen is said at once; a missing text only on confirm.
+        if problem and choice.status is Status.AVAILABLE:
+            self.error.setText(problem)
+            self.error.show()
+        else:
+            self.error.hide()
 
     def on_confirm(self) -> None:
-        problem = self.choice().problem()
+        problem = self.choice().problem(self.row)
         if problem:
             self.error.setText(problem)
             self.error.show()
