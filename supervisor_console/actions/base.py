@@ -25,6 +25,7 @@ class DialogKind(enum.Enum):
     RECYCLE = "recycle"  # the seven options, recycle fields, a review step
     SET_STATUS = "set-status"  # break / dnd / meeting / other with text
     PICK_SESSION = "pick-session"  # the user's sessions (`prepare()` loads them), one to end
+    EDIT = "edit"  # the user's settings, field by field (`prepare()` loads free numbers)
 
 
 @dataclass(frozen=True, slots=True)

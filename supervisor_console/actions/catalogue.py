@@ -14,6 +14,7 @@ from supervisor_console.actions.account import (
 )
 from supervisor_console.actions.base import MenuAction, UserAction
 from supervisor_console.actions.dialer import ResetDialerAction
+from supervisor_console.actions.edit import EditUserAction
 from supervisor_console.actions.navigation import ViewActivityAction, ViewDetailsAction
 from supervisor_console.actions.presence import (
     LogoutAllAction,
@@ -30,6 +31,7 @@ CATALOGUE: tuple[MenuAction, ...] = (
     LogoutAllAction(),
     LogoutSessionAction(),
     SetStatusAction(),
+    EditUserAction(),
     DeactivateAction(),
     ActivateAction(),
     ResetPasswordAction(),

@@ -19,6 +19,7 @@ from supervisor_console.api.client import new_idempotency_key
 from supervisor_console.api.errors import (
     ApiError,
     AuthError,
+    BadRequestError,
     ConflictError,
     ForbiddenError,
     NetworkError,
@@ -70,6 +71,8 @@ class Outcome:
     secret: str | None = field(default=None, repr=False)  # a temporary password, shown once
     # A 409 for a rule that does not hold (not a change since the supervisor looked).
     rule_refused: bool = False
+    # A 422 said field by field (Edit user): field -> what is wrong.
+    field_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -157,7 +160,11 @@ def refusal(unit: UserAction[Any], row: UserRow, exc: ApiError, attempts: int = 
     if isinstance(exc, NotFoundError):
         text = f"{row.name} no longer exists; nothing was done."
         return Outcome(OutcomeKind.NOT_FOUND, text, deleted_id=row.id, attempts=attempts)
-    return Outcome(OutcomeKind.FAILED, f"{unit.label} failed: {exc}", attempts=attempts)
+    errors = exc.errors if isinstance(exc, BadRequestError) else {}
+    return Outcome(
+        OutcomeKind.FAILED, f"{unit.label.rstrip('…')} failed: {exc}", attempts=attempts,
+        field_errors=errors,
+    )  # fmt: skip
 
 
 def conflict_message(seen: UserRow, exc: ConflictError) -> str:

@@ -39,16 +39,19 @@ NOTICE_TITLES = {
 
 
 # Dialogs whose input takes work to enter: a conflict keeps it for a second look.
-KEEP_INPUT = frozenset({DialogKind.RECYCLE, DialogKind.SET_STATUS, DialogKind.RESET_PASSWORD})
+KEEP_INPUT = frozenset(
+    {DialogKind.RECYCLE, DialogKind.SET_STATUS, DialogKind.RESET_PASSWORD, DialogKind.EDIT}
+)
 
 
 def _review_again(unit: UserAction[Any], outcome: Outcome) -> bool:
-    """A change since the supervisor looked (not a rule) under a dialog with input."""
-    return (
-        outcome.kind is OutcomeKind.CONFLICT
-        and not outcome.rule_refused
-        and unit.dialog in KEEP_INPUT
-    )
+    """A change since the supervisor looked (not a rule), or input refused field by field,
+    under a dialog with input: it opens again with the input kept."""
+    if unit.dialog not in KEEP_INPUT:
+        return False
+    if outcome.kind is OutcomeKind.FAILED:
+        return bool(outcome.field_errors)
+    return outcome.kind is OutcomeKind.CONFLICT and not outcome.rule_refused
 
 
 def notice_title(outcome: Outcome) -> str:
@@ -72,9 +75,11 @@ class Dialogs(Protocol):
         context: Any,
         previous: Any = None,
         notice: str | None = None,
+        errors: dict[str, str] | None = None,
     ) -> tuple[bool, Any]:
-        """The unit's dialog: (confirmed, the input it collected); `previous` is put back
-        and `notice` says what changed when an attempt met a conflict."""
+        """The unit's dialog: (confirmed, the input it collected); `previous` is put back,
+        `notice` says what changed when an attempt met a conflict, `errors` what the server
+        refused field by field."""
         ...
 
     async def inform(self, title: str, text: str, details: Sequence[str] = ()) -> None: ...
@@ -167,17 +172,22 @@ class ActionFlow:
                 self.watch.start(row)
             with self.in_flight.sending(f"{unit.label.rstrip('…')} for {row.name}"):
                 outcome = await execute(client, unit, row, params, retry=self.retry)
-            current = outcome.user
-            if not _review_again(unit, outcome) or current is None:
+            if not _review_again(unit, outcome):
                 return await self._report(unit, row, outcome)
-            # The user changed while the dialog was open: nothing was done. The input is
-            # kept, and the dialog opens again on the row as it is now, saying what changed.
-            self.screen.apply_rows([current], [])
-            row = current
-            notice = f"{outcome.message} Review and confirm again."
+            if outcome.kind is OutcomeKind.CONFLICT:
+                if outcome.user is None:
+                    return await self._report(unit, row, outcome)
+                # The user changed while the dialog was open: nothing was done. The input
+                # is kept; the dialog opens again on the row as it is now, saying what changed.
+                self.screen.apply_rows([outcome.user], [])
+                row = outcome.user
+                notice = f"{outcome.message} Review and confirm again."
+            else:
+                notice = f"Nothing was saved: {outcome.message.split(': ', 1)[-1]}"
             confirmed, params = await self.dialogs.ask(
-                unit, row, prepared.context, previous=params, notice=notice
-            )
+                unit, row, prepared.context, previous=params, notice=notice,
+                errors=outcome.field_errors,
+            )  # fmt: skip
 
     async def _report(self, unit: UserAction[Any], row: UserRow, outcome: Outcome) -> Outcome:
         rows = [outcome.user] if outcome.user is not None else []

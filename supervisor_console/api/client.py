@@ -230,6 +230,12 @@ class ApiClient:
     async def sessions(self, user_id: int) -> list[dict[str, Any]]:
         return wire.objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
 
+    async def phone_numbers(self) -> list[str]:
+        """The inventory's free phone numbers (for Edit user's picker)."""
+        body = await self.request("GET", "/phone-numbers", params={"available": "true"})
+        found = wire.objects((body or {}).get("phone_numbers") if isinstance(body, dict) else None)
+        return [str(n["number"]) for n in found if isinstance(n.get("number"), str)]
+
     async def all_sessions(self, limit: int = 5000) -> list[dict[str, Any]]:
         """Every active session of every user (console, API and devices), newest first."""
         body = await self.request("GET", "/sessions", params={"limit": limit})

@@ -75,7 +75,15 @@ class CursorExpiredError(ApiError):
 
 
 class BadRequestError(ApiError):
-    """Any other 4xx: the server refused the input and said why."""
+    """Any other 4xx: the server refused the input and said why; `errors` maps a field to
+    what is wrong with it when the server said so field by field (Edit user)."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, detail: str | None = None,
+        reason: str | None = None, errors: dict[str, str] | None = None,
+    ):  # fmt: skip
+        super().__init__(message, status=status, detail=detail, reason=reason)
+        self.errors = errors or {}
 
 
 class ServerError(ApiError):

@@ -70,7 +70,13 @@ def error_for_status(status: int, body: Any, *, role: str | None = None) -> ApiE
         )
     if status < 500:
         text = detail or f"The server refused the request (HTTP {status})."
-        return BadRequestError(text, status=status, detail=detail)
+        raw = body.get("errors") if isinstance(body, dict) else None
+        errors = (
+            {str(k): str(v) for k, v in raw.items() if isinstance(v, str)}
+            if isinstance(raw, dict)
+            else {}
+        )
+        return BadRequestError(text, status=status, detail=detail, reason=reason, errors=errors)
     text = f"The server had a problem (HTTP {status}). Try again in a moment."
     if detail:
         text = f"{text} ({detail})"

@@ -41,10 +41,10 @@ async def test_menu_per_status_for_a_supervisor(
         assert busy["set-status"].text() == "Set status…\tS"
         assert busy["details"].text() == "User details\tReturn"
         enabled = {s: {k for k, a in m.items() if a.isEnabled()} for s, m in menus.items()}
-        supervise = {"details", "activity", "logout", "logout-session", "set-status"}
+        supervise = {"details", "activity", "logout", "logout-session", "set-status", "edit"}
         assert enabled["busy"] == enabled["unavailable"] == supervise | {"reset-dialer"}
         assert enabled["break"] == supervise
-        assert enabled["offline"] == {"details", "activity"}
+        assert enabled["offline"] == {"details", "activity", "edit"}
         offline = menus["offline"]
         assert "Check that the user is signed in" in offline["reset-dialer"].toolTip()
         assert offline["logout"].toolTip().endswith("has no active sessions.")

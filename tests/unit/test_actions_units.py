@@ -27,7 +27,7 @@ from supervisor_console.api.types import LiveCall, Status, UserRow
 from supervisor_console.dev.samples import make_row
 
 CALL = LiveCall(9, "inbound", "+15551234567", datetime(2026, 11, 23, 9, tzinfo=UTC))
-SUPERVISE = ["details", "activity", "reset-dialer", "logout", "logout-session", "set-status"]
+SUPERVISE = ["details", "activity", "reset-dialer", "logout", "logout-session", "set-status", "edit"]
 ADMIN = ["deactivate", "activate", "reset-password", "reset-2fa", "reset", "delete"]
 
 

@@ -106,6 +106,9 @@ class ActionDialog(QDialog):
         """Put back the input of an earlier attempt (`value()` of that dialog), so that a
         conflict costs the supervisor a review, not the retyping. Default: nothing to do."""
 
+    def show_field_errors(self, errors: dict[str, str]) -> None:
+        """What the server refused, field by field (a dialog without fields: nothing)."""
+
     def show_change(self, text: str) -> None:
         """Say, above everything else, what changed since the earlier attempt."""
         label = text_label(text, self)

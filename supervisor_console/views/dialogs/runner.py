@@ -23,6 +23,7 @@ from supervisor_console.actions.base import Confirmation, DialogKind, UserAction
 from supervisor_console.api.types import UserRow
 from supervisor_console.views.dialogs.common import ActionDialog
 from supervisor_console.views.dialogs.confirm import ConfirmDialog, NoticeDialog
+from supervisor_console.views.dialogs.edit import EditUserDialog
 from supervisor_console.views.dialogs.password import ResetPasswordDialog, TemporaryPasswordDialog
 from supervisor_console.views.dialogs.recycle import RecycleDialog
 from supervisor_console.views.dialogs.sessions import SessionPickerDialog
@@ -44,6 +45,7 @@ DIALOGS: dict[DialogKind, DialogFactory] = {
     DialogKind.RECYCLE: lambda _u, r, _c, p: RecycleDialog(r, p),
     DialogKind.SET_STATUS: lambda _u, r, _c, p: SetStatusDialog(r, p),
     DialogKind.PICK_SESSION: lambda _u, r, sessions, p: SessionPickerDialog(r, sessions, p),
+    DialogKind.EDIT: lambda _u, r, context, p: EditUserDialog(r, context, p),
 }
 
 
@@ -86,6 +88,7 @@ class DialogRunner(QObject):
         context: Any,
         previous: Any = None,
         notice: str | None = None,
+        errors: dict[str, str] | None = None,
     ) -> tuple[bool, Any]:
         """The unit's dialog (from `DIALOGS`): (accepted, the input it collected). With
         `previous`, the input of an attempt refused by a conflict, and `notice`, why."""
@@ -94,6 +97,8 @@ class DialogRunner(QObject):
             dialog.restore(previous)
         if notice:
             dialog.show_change(notice)
+        if errors:
+            dialog.show_field_errors(errors)
         if not await self.run(dialog):
             return False, None
         return True, dialog.value()
