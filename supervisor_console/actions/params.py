@@ -57,8 +57,9 @@ class StatusChoice:
 class RecycleInfo:
     first_name: str
     last_name: str
-    email: str
+    email: str  # optional: "" when the new user has none (no welcome email then)
     send_welcome_email: bool = False
+    keep_assignments: bool = False  # keep the seat's skills, tags and desks
 
     def problems(self) -> dict[str, str]:
         """Field name -> what is wrong with it (empty when all is well)."""
@@ -68,11 +69,14 @@ class RecycleInfo:
         if not self.last_name.strip():
             found["last_name"] = "Enter the new user's last name."
         email = self.email.strip()
-        if not email:
-            found["email"] = "Enter the new user's email address."
-        elif not EMAIL_RE.match(email):
+        if email and not EMAIL_RE.match(email):
             found["email"] = f"{email} is not a valid email address."
         return found
+
+    @property
+    def sends_welcome(self) -> bool:
+        """Seed 003: "If the new user has an email address…" — only then."""
+        return self.send_welcome_email and bool(self.email.strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +150,8 @@ class ResetOptions:
             body["recycle"] = {
                 "first_name": recycle.first_name.strip(),
                 "last_name": recycle.last_name.strip(),
-                "email": recycle.email.strip(),
-                "send_welcome_email": recycle.send_welcome_email,
+                "email": recycle.email.strip() or None,
+                "send_welcome_email": recycle.sends_welcome,
+                "keep_assignments": recycle.keep_assignments,
             }
         return body

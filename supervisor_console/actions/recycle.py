@@ -38,9 +38,34 @@ def review_lines(row: UserRow, options: ResetOptions) -> list[str]:
     if recycle is None:
         lines.append(f"Clear the name and email of {row.name}.")
         return lines
-    welcome = "send a welcome email" if recycle.send_welcome_email else "send no welcome email"
     new_name = f"{recycle.first_name.strip()} {recycle.last_name.strip()}"
-    lines.append(f"Recycle the seat as {new_name} <{recycle.email.strip()}>; {welcome}.")
+    email = recycle.email.strip()
+    if not email:
+        welcome = "no email, so no welcome email"
+    elif recycle.sends_welcome:
+        welcome = "send a welcome email with a link to set a password"
+    else:
+        welcome = "send no welcome email"
+    lines.append(f"Recycle the seat as {new_name}{f' <{email}>' if email else ''}; {welcome}.")
+    lines.extend(handover_lines(row, recycle.keep_assignments))
+    return lines
+
+
+def handover_lines(row: UserRow, keep_assignments: bool) -> list[str]:
+    """What the old holder loses when the seat is handed over (seed 003)."""
+    lines = [f"{row.name} is signed out of every session; their tokens stop working."]
+    if row.live_call is not None:
+        lines.append(
+            f"The live call with {row.live_call.peer} ends (its log and recording are kept)."
+        )
+    lines.append(
+        "The password, two-factor authentication and backup codes are cleared: nobody can "
+        "sign in until the new user sets a password (welcome link) or an admin resets it."
+    )
+    if keep_assignments:
+        lines.append("Skills, tags and desks are kept for the new user.")
+    else:
+        lines.append("Skills, tags and desks are cleared.")
     return lines
 
 
@@ -55,6 +80,9 @@ def summary_text(summary: dict[str, Any]) -> str:
     welcome = summary.get("welcome_email")
     if welcome == "queued":
         parts.append("welcome email queued")
+    link = summary.get("welcome_link")
+    if isinstance(link, str) and link:  # no SMTP server configured (the demo): say it here
+        parts.append(f"no mail server: give the new user this link to set a password: {link}")
     return ", ".join(parts)
 
 

@@ -27,7 +27,15 @@ from supervisor_console.api.types import LiveCall, Status, UserRow
 from supervisor_console.dev.samples import make_row
 
 CALL = LiveCall(9, "inbound", "+15551234567", datetime(2026, 11, 23, 9, tzinfo=UTC))
-SUPERVISE = ["details", "activity", "reset-dialer", "logout", "logout-session", "set-status", "edit"]
+SUPERVISE = [
+    "details",
+    "activity",
+    "reset-dialer",
+    "logout",
+    "logout-session",
+    "set-status",
+    "edit",
+]
 ADMIN = ["deactivate", "activate", "reset-password", "reset-2fa", "reset", "delete"]
 
 
@@ -198,16 +206,30 @@ def test_recycle_review_and_body() -> None:
     options = ResetOptions(delete_voicemail=True, remove_lines=True, recycle=recycle)
     lines = review_lines(row, options)
     assert lines[0].startswith("Delete every voicemail message")
-    assert lines[-1] == (
-        "Recycle the seat as Grace Hopper <grace@example.com>; send a welcome email."
-    )
+    assert (
+        "Recycle the seat as Grace Hopper <grace@example.com>; send a welcome email with a link "
+        "to set a password."
+    ) in lines
+    # The hand-over, as the review states it (issue 14, item 3).
+    assert "Ada Lovelace is signed out of every session; their tokens stop working." in lines
+    assert any(line.startswith("The password, two-factor authentication") for line in lines)
+    assert lines[-1] == "Skills, tags and desks are cleared."
     body = options.body()
     assert body["delete_voicemail"]
     assert not body["delete_greetings"]
     assert body["recycle"] == {
         "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
-        "send_welcome_email": True,
+        "send_welcome_email": True, "keep_assignments": False,
     }  # fmt: skip
+    # Email is optional; without one there is no welcome email.
+    no_email = ResetOptions(recycle=RecycleInfo("Grace", "Hopper", "", True, keep_assignments=True))
+    assert no_email.recycle is not None
+    assert no_email.recycle.problems() == {}
+    assert no_email.body()["recycle"]["email"] is None  # type: ignore[index]
+    assert no_email.body()["recycle"]["send_welcome_email"] is False  # type: ignore[index]
+    lines = review_lines(row, no_email)
+    assert "Recycle the seat as Grace Hopper; no email, so no welcome email." in lines
+    assert lines[-1] == "Skills, tags and desks are kept for the new user."
     conf = action("reset").confirmation(row, ResetOptions())
     assert conf is not None
     assert CAUTION in conf.question

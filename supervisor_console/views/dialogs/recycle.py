@@ -78,7 +78,7 @@ class RecycleDialog(ActionDialog):
         layout.addWidget(text_label("The new user of this seat:", page))
         form = QFormLayout()
         for name, label in (("first_name", "First name"), ("last_name", "Last name"),
-                            ("email", "Email")):  # fmt: skip
+                            ("email", "Email (optional)")):  # fmt: skip
             field = QLineEdit(page)
             field.setMaxLength(254 if name == "email" else 100)
             error = QLabel(page)
@@ -93,6 +93,11 @@ class RecycleDialog(ActionDialog):
         self.welcome.setChecked(True)
         self.welcome.setToolTip("The new user gets their login and a link to set a password.")
         layout.addWidget(self.welcome)
+        self.keep = QCheckBox("&Keep skills, tags and desks", page)
+        self.keep.setToolTip("Otherwise the new user starts with none.")
+        layout.addWidget(self.keep)
+        self.fields["email"].textChanged.connect(self._sync_welcome)
+        self._sync_welcome("")
         layout.addStretch(1)  # the pages share the tallest page's height: keep them on top
         return page
 
@@ -119,7 +124,7 @@ class RecycleDialog(ActionDialog):
         if flags.pop("recycle"):
             recycle = RecycleInfo(
                 self.fields["first_name"].text(), self.fields["last_name"].text(),
-                self.fields["email"].text(), self.welcome.isChecked(),
+                self.fields["email"].text(), self.welcome.isChecked(), self.keep.isChecked(),
             )  # fmt: skip
         return ResetOptions(**flags, recycle=recycle)
 
@@ -135,6 +140,7 @@ class RecycleDialog(ActionDialog):
             self.fields["last_name"].setText(value.recycle.last_name)
             self.fields["email"].setText(value.recycle.email)
             self.welcome.setChecked(value.recycle.send_welcome_email)
+            self.keep.setChecked(value.recycle.keep_assignments)
         self._show_page(REVIEW)
 
     def on_confirm(self) -> None:
@@ -166,6 +172,16 @@ class RecycleDialog(ActionDialog):
         self.cancel_button.setFocus()
         if page == DETAILS:
             self.fields["first_name"].setFocus()
+
+    def _sync_welcome(self, email: str) -> None:
+        """No email, no welcome email (seed 003: "If the new user has an email address…")."""
+        has_email = bool(email.strip())
+        self.welcome.setEnabled(has_email)
+        self.welcome.setToolTip(
+            "The new user gets their login and a link to set a password."
+            if has_email
+            else "Enter an email address to send a welcome email."
+        )
 
     def _validate_details(self, *_args: object, show_all: bool = False) -> bool:
         info = self.options().recycle
