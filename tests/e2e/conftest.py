@@ -65,8 +65,13 @@ def floor(floor_db: tuple[Path, Floor]) -> Floor:
 
 
 @pytest.fixture
-def backend(floor_db: tuple[Path, Floor], tmp_path: Path) -> Iterator[Backend]:
-    server = Backend(floor_db[0], ADMIN_PW, SUPER_PW, tmp_path / "server.log")
+def backend(
+    floor_db: tuple[Path, Floor], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Backend]:
+    """`contact-center serve`; a test marked `serve_options(...)` passes more options."""
+    marker = request.node.get_closest_marker("serve_options")
+    extra = [str(a) for a in marker.args] if marker is not None else []
+    server = Backend(floor_db[0], ADMIN_PW, SUPER_PW, tmp_path / "server.log", extra)
     server.start()
     yield server
     server.stop()

@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +117,11 @@ class Display:
 class Backend:
     """`contact-center serve` on a loopback port, over a database the test prepared."""
 
-    def __init__(self, db: Path, admin_pw: str, super_pw: str, log: Path) -> None:
+    def __init__(
+        self, db: Path, admin_pw: str, super_pw: str, log: Path, extra: Sequence[str] = ()
+    ) -> None:
         self.db, self.admin_pw, self.super_pw, self.log = db, admin_pw, super_pw, log
+        self.extra = list(extra)  # more `serve` options, e.g. --require-2fa supervisor
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -127,6 +130,7 @@ class Backend:
         command = [
             str(BIN / "contact-center"), "serve", "--db", str(self.db), "--port", str(self.port),
             "--admin-password", self.admin_pw, "--supervisor-password", self.super_pw,
+            *self.extra,
         ]  # fmt: skip
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
@@ -166,6 +170,14 @@ class Backend:
         )
         answer.raise_for_status()
         return str(answer.json()["token"])
+
+    def post(self, path: str, token: str, body: Any = None) -> Any:
+        answer = httpx.post(
+            f"{self.url}/api/v1{path}", json=body if body is not None else {},
+            headers={"Authorization": f"Bearer {token}"}, timeout=10,
+        )  # fmt: skip
+        answer.raise_for_status()
+        return answer.json() if answer.content else None
 
     def get(self, path: str, token: str) -> Any:
         answer = httpx.get(
