@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from contact_center.api.middleware import RequestIdAndSize
 from contact_center.api.problems import document_problems, install_handlers
-from contact_center.api.routes import actions, audit, auth, bulk, meta, users
+from contact_center.api.routes import actions, audit, auth, bulk, edit, meta, users
 from contact_center.api.signin_limits import SignInLimits
 from contact_center.domain.bulk import BulkRunner
 from contact_center.feed.answers import FeedAnswers
@@ -78,7 +78,7 @@ def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
     app.state.snapshot_cache = cache
     app.state.feed_answers = FeedAnswers()
     app.state.feed_coalesce = FEED_COALESCE
-    for routes in (meta, auth, users, audit, actions, bulk):
+    for routes in (meta, auth, users, audit, actions, edit, bulk):
         app.include_router(routes.router)
     app.add_middleware(RequestIdAndSize)
     install_handlers(app)

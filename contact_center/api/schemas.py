@@ -150,8 +150,11 @@ class ResetBody(ActionBody):
     recycle: RecycleInfo | None = None
 
 
+SettableStatus = Literal["available", "break", "dnd", "meeting", "other"]
+
+
 class StatusBody(ActionBody):
-    status: Literal["break", "dnd", "meeting", "other"]
+    status: SettableStatus
     text: Text | None = Field(default=None, max_length=200)
 
 
@@ -164,7 +167,37 @@ class ActionAnswer(BaseModel):
     summary: dict[str, object] | None = None
     deleted_id: int | None = None
     unassigned_leads: int | None = None
+    live_call_continues: bool | None = None
     replayed: bool = False
+
+
+class EditBody(Strict):
+    """Any subset of these; `email: null` clears the email, `phone_number: null` unassigns."""
+
+    first_name: Text | None = Field(default=None, max_length=100)
+    last_name: Text | None = Field(default=None, max_length=100)
+    email: Text | None = Field(default=None, max_length=254)
+    extension: Text | None = Field(default=None, max_length=16)
+    phone_number: Text | None = Field(default=None, max_length=32)
+    role: RoleName | None = None
+    desks: list[Label] | None = Field(default=None, max_length=100)
+    skills: list[Label] | None = Field(default=None, max_length=100)
+    tags: list[Label] | None = Field(default=None, max_length=100)
+
+
+class EditAnswer(BaseModel):
+    user: UserRowModel
+    changed: list[str]
+
+
+class PhoneNumberModel(BaseModel):
+    number: str
+    state: str
+    user_id: int | None
+
+
+class PhoneNumbers(BaseModel):
+    phone_numbers: list[PhoneNumberModel]
 
 
 class Filter(Strict):
@@ -200,7 +233,7 @@ BulkAction = Literal[
 
 
 class BulkParams(Strict):
-    status: Literal["break", "dnd", "meeting", "other"] | None = None
+    status: SettableStatus | None = None
     text: Text | None = Field(default=None, max_length=200)
     values: list[Label] | None = Field(default=None, max_length=100)
     role: RoleName | None = None
@@ -225,6 +258,9 @@ class BulkPreview(BaseModel):
     will_change: int
     skipped: dict[str, int]
     live_calls: int
+    calls_continue: int | None = Field(
+        default=None, description="set-status only: live calls that go on (not disconnected)"
+    )
 
 
 class BulkResult(BaseModel):

@@ -84,7 +84,7 @@ def preview(
     with store.read() as conn:
         rows = resolve_scope(conn, scope)
     skipped: Counter[str] = Counter()
-    live = 0
+    live = going_on = 0
     for row in rows:
         try:
             authority.check_target(action, spec.verb, row, actor)
@@ -92,19 +92,33 @@ def preview(
         except RefusedError as exc:
             skipped[exc.reason] += 1
             continue
-        if spec.disconnects_calls and row["live_call"] is not None:
+        if row["live_call"] is None:
+            continue
+        if disconnects(action, row, params):
             live += 1
+        elif action == "set-status":
+            going_on += 1
     # A repeated id is one user, as in the job itself.
     missing = len(set(scope["ids"])) - len(rows) if scope["kind"] == "ids" else 0
     if missing > 0:
         skipped["no such user"] += missing
     total = len(rows) + max(missing, 0)
-    return {
+    answer: dict[str, Any] = {
         "total": total,
         "will_change": total - sum(skipped.values()),
         "skipped": dict(skipped),
         "live_calls": live,
     }
+    if action == "set-status":
+        answer["calls_continue"] = going_on
+    return answer
+
+
+def disconnects(action: str, row: Row, params: dict[str, Any]) -> bool:
+    """Would the action end this user's live call? (A recycle does; a plain reset does not.)"""
+    if action == "reset":
+        return str(row["id"]) in (params.get("recycle_details") or {})
+    return ACTIONS[action].disconnects_calls
 
 
 def create_job(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from contact_center.domain import auth
 from contact_center.domain.errors import NotFoundError
@@ -68,3 +68,17 @@ def end_all_sessions(conn: Connection, uid: int, reason: str) -> int:
     set_status(conn, uid, "offline")
     auth.revoke_user_tokens(conn, uid)
     return int(ended)
+
+
+def email_owner(conn: Connection, email: str, user_id: int) -> str | None:
+    """ "NAME (USERNAME)" of another user who has `email`, ignoring case (None: it is free)."""
+    other = conn.execute(
+        select(users.c.first_name, users.c.last_name, users.c.username)
+        .where(func.lower(users.c.email) == func.lower(email), users.c.id != user_id)
+        .order_by(users.c.id)
+        .limit(1)
+    ).first()
+    if other is None:
+        return None
+    name = user_name(other.first_name, other.last_name, other.username)
+    return f"{name} ({other.username})"

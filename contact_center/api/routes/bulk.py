@@ -37,7 +37,7 @@ def _checked(body: BulkBody, who: auth.Principal) -> tuple[dict[str, Any], dict[
     return body.scope.model_dump(), params
 
 
-@router.post("/preview", response_model=BulkPreview)
+@router.post("/preview", response_model=BulkPreview, response_model_exclude_none=True)
 def preview_job(body: BulkBody, store: StoreDep, who: Who) -> dict[str, Any]:
     scope, params = _checked(body, who)
     actor = Actor(who.user_id, who.username, who.role)
