@@ -136,8 +136,11 @@ class ResetPasswordBody(ActionBody):
 class RecycleInfo(Strict):
     first_name: Text = Field(min_length=1, max_length=100)
     last_name: Text = Field(min_length=1, max_length=100)
-    email: Text = Field(min_length=3, max_length=254)
+    email: Text | None = Field(default=None, max_length=254, description="null: none")
     send_welcome_email: bool = False
+    keep_assignments: bool = Field(
+        default=False, description="keep the seat's skills, tags and desks (cleared by default)"
+    )
 
 
 class ResetBody(ActionBody):

@@ -16,8 +16,13 @@ from contact_center.domain import auth, authority
 from contact_center.domain.actions import check_precondition
 from contact_center.domain.audit import audit_view, write_audit
 from contact_center.domain.errors import ForbiddenError, InvalidFieldsError, RefusedError
-from contact_center.domain.recycle import EMAIL_RE
-from contact_center.domain.users import display_name, email_owner, load_raw
+from contact_center.domain.users import (
+    EMAIL_LOCK,
+    EMAIL_RE,
+    display_name,
+    email_owner,
+    load_raw,
+)
 from contact_center.storage.journal import touch
 from contact_center.storage.rows import Row, user_name
 from contact_center.storage.store import transaction_lock
@@ -28,8 +33,6 @@ EDITABLE = (
     "desks", "skills", "tags",
 )  # fmt: skip
 EXTENSION_RE = re.compile(r"^[0-9]{2,16}$")
-# Taken by every write that sets an email: two edits cannot both give the same address.
-EMAIL_LOCK = "user emails"
 VERB = "edit users"
 
 

@@ -29,6 +29,9 @@ from contact_center.storage.journal import record_deletion
 from contact_center.storage.rows import Row
 from contact_center.storage.tables import calls, leads, phone_numbers, sessions, users
 
+# The key under which run_action hands the mail settings (outbox.MailSettings) to an action;
+# never part of a request's params (the bodies forbid unknown fields).
+MAIL = "_mail"
 SETTABLE_STATUSES = ("available", "break", "dnd", "meeting", "other")
 
 
@@ -247,9 +250,17 @@ def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) ->
     return {}
 
 
-# docs/rules.md, "Reset and recycle" (recycle.py).
+# docs/rules.md, "Reset and recycle" (recycle.py). One user's recycle is `recycle`; a bulk
+# reset's are `recycle_details` by user id (users without details are reset, not recycled).
+def recycle_of(raw: Row, params: dict[str, Any]) -> dict[str, Any] | None:
+    recycle: dict[str, Any] | None = params.get("recycle")
+    if recycle is None:
+        recycle = (params.get("recycle_details") or {}).get(str(raw["id"]))
+    return recycle
+
+
 def _reset(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
-    return reset_user(conn, raw, params)
+    return reset_user(conn, raw, params, recycle_of(raw, params), params.get(MAIL))
 
 
 ACTIONS: dict[str, ActionSpec] = {

@@ -3,6 +3,7 @@ changes several actions share (set a status, end the live call, end every sessio
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
@@ -12,6 +13,11 @@ from contact_center.domain.errors import NotFoundError
 from contact_center.storage.clock import now
 from contact_center.storage.rows import Row, user_name
 from contact_center.storage.tables import calls, sessions, users
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Taken by every write that sets an email (edit, recycle), so that two of them cannot give
+# the same address (ignoring case) to two users at once on PostgreSQL.
+EMAIL_LOCK = "user emails"
 
 # docs/rules.md, "Statuses and stuck dialers".
 STATUS_LABELS = {
