@@ -231,7 +231,7 @@ class AllScope(Strict):
 BulkAction = Literal[
     "activate", "deactivate", "delete", "logout", "reset-dialer", "set-status",
     "add-skills", "remove-skills", "set-skills", "add-tags", "remove-tags", "set-tags",
-    "add-desks", "remove-desks", "set-desks", "set-role",
+    "add-desks", "remove-desks", "set-desks", "set-role", "reset",
 ]  # fmt: skip
 
 
@@ -240,6 +240,16 @@ class BulkParams(Strict):
     text: Text | None = Field(default=None, max_length=200)
     values: list[Label] | None = Field(default=None, max_length=100)
     role: RoleName | None = None
+    # reset: the options of ResetBody, and who is recycled as whom (the others are reset)
+    delete_voicemail: bool | None = None
+    delete_greetings: bool | None = None
+    delete_answering_rules: bool | None = None
+    delete_custom_contacts: bool | None = None
+    unassign_phone_number: bool | None = None
+    remove_lines: bool | None = None
+    recycle_details: dict[str, RecycleInfo] | None = Field(
+        default=None, max_length=10_000, description="user id -> the seat's new holder"
+    )
 
 
 class BulkBody(Strict):
