@@ -121,6 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        mail = MailSettings(
+            public_url=args.public_url or f"http://{args.host}:{args.port}",
+            smtp_url=args.smtp_url,
+            sender=args.smtp_from,
+            user=os.environ.get("CC_SMTP_USER") or None,
+            password=os.environ.get("CC_SMTP_PASSWORD") or None,
+        )
+    except ValueError as exc:
+        print(f"contact-center serve: {exc}", file=sys.stderr, flush=True)
+        return 2
     store = Store(args.db)
     if is_empty(store):
         admin_pw = args.admin_password or secrets.token_urlsafe(12)
@@ -138,17 +149,6 @@ def main(argv: list[str] | None = None) -> int:
         services.append(
             Simulator(store, rate=args.sim_rate, seed=args.sim_seed, stuck_rate=args.sim_stuck_rate)
         )
-    try:
-        mail = MailSettings(
-            public_url=args.public_url or f"http://{args.host}:{args.port}",
-            smtp_url=args.smtp_url,
-            sender=args.smtp_from,
-            user=os.environ.get("CC_SMTP_USER") or None,
-            password=os.environ.get("CC_SMTP_PASSWORD") or None,
-        )
-    except ValueError as exc:
-        print(f"contact-center serve: {exc}", file=sys.stderr, flush=True)
-        return 2
     app = create_app(store, services, mail)
     print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(

@@ -186,3 +186,8 @@ def test_recycle_of_a_supervisor_needs_an_admin(
     assert_problem(recycle(supervisor, uid, email=None), 403, "cannot reset and recycle users")
     with client_for(server) as anon:
         assert anon.post(f"/users/{uid}/reset", json={}).status_code == 401
+
+
+def test_serve_refuses_an_smtp_url_it_cannot_use(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["serve", "--db", "unused.db", "--smtp-url", "ftp://mail.example.com"]) == 2
+    assert "smtp+starttls://HOST:PORT" in capsys.readouterr().err
