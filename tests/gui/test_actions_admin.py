@@ -109,7 +109,8 @@ async def test_reset_and_recycle_with_review(
         assert f"{voicemail} voicemail message" in outcome.message
         assert live.row(uid).name == "Grace Hopper"
     assert count(server, select(voicemails).where(voicemails.c.user_id == uid)) == 0
-    assert audit_actions(server, uid) == ["reset"]
+    # issue 14: the welcome email is really queued, and its state is recorded about the user
+    assert audit_actions(server, uid) == ["welcome-email", "reset"]
 
 
 async def test_delete_names_the_user_and_unassigns_leads(
