@@ -1,4 +1,5 @@
-"""`contact-center serve ...`: run the reference backend; `contact-center migrate`: its schema."""
+"""`contact-center serve ...`: run the reference backend; `contact-center migrate`: its schema;
+`contact-center outbox`: the emails it sent or keeps queued."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import time
 import uvicorn
 
 from contact_center.api.app import create_app, proxy_options
+from contact_center.domain import outbox
+from contact_center.domain.outbox import MailSettings
 from contact_center.sim.seed import is_empty, seed
 from contact_center.sim.simulator import Simulator
 from contact_center.storage.engine import make_engine
@@ -44,6 +47,33 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--supervisor-password", default=os.environ.get("CONTACT_CENTER_SUPERVISOR_PASSWORD")
     )
+    serve.add_argument(
+        "--smtp-url",
+        default=None,
+        metavar="URL",
+        help="send the welcome emails through this SMTP server: smtp://HOST:PORT, "
+        "smtps://HOST:PORT (TLS) or smtp+starttls://HOST:PORT; user and password from "
+        "CC_SMTP_USER and CC_SMTP_PASSWORD. Without it emails stay queued "
+        "(`contact-center outbox` lists them)",
+    )
+    serve.add_argument(
+        "--smtp-from",
+        default="supervisor-console@localhost",
+        metavar="ADDRESS",
+        help="the emails' sender (default: supervisor-console@localhost)",
+    )
+    serve.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the base of the links in emails (default: http://HOST:PORT of this server)",
+    )
+    outbox_cmd = sub.add_parser(
+        "outbox", help="list the emails of the outbox (to, subject, state, link), then exit"
+    )
+    outbox_cmd.add_argument(
+        "--db", default="contact_center.db", help="SQLite file or SQLAlchemy URL"
+    )
     migrate = sub.add_parser(
         "migrate", help="bring the database's schema to the newest revision (Alembic), then exit"
     )
@@ -64,14 +94,44 @@ def run_migrate(db_url: str, revision: str) -> int:
     return 0
 
 
+def run_outbox(db_url: str) -> int:
+    store = Store(db_url)
+    try:
+        with store.read() as conn:
+            emails = outbox.pending(conn)
+    finally:
+        store.dispose()
+    if not emails:
+        print("The outbox is empty.", flush=True)
+    for e in emails:
+        print(f"#{e['id']} to {e['to_addr']}: {e['subject']}", flush=True)
+        state = e["state"] + (f" ({e['last_error']})" if e["last_error"] else "")
+        print(f"  state: {state}; attempts: {e['attempts']}", flush=True)
+        print(f"  link: {e['link'] or '-'}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "migrate":
         return run_migrate(args.db, args.revision)
+    if args.command == "outbox":
+        return run_outbox(args.db)
     # Unexpected errors (contact_center.api, the bulk runner) go to stderr with a traceback.
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        mail = MailSettings(
+            public_url=args.public_url or f"http://{args.host}:{args.port}",
+            smtp_url=args.smtp_url,
+            sender=args.smtp_from,
+            user=os.environ.get("CC_SMTP_USER") or None,
+            password=os.environ.get("CC_SMTP_PASSWORD") or None,
+        )
+    except ValueError as exc:
+        print(f"contact-center serve: {exc}", file=sys.stderr, flush=True)
+        return 2
     store = Store(args.db)
     if is_empty(store):
         admin_pw = args.admin_password or secrets.token_urlsafe(12)
@@ -89,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         services.append(
             Simulator(store, rate=args.sim_rate, seed=args.sim_seed, stuck_rate=args.sim_stuck_rate)
         )
-    app = create_app(store, services)
+    app = create_app(store, services, mail)
     print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(
         app,

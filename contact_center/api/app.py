@@ -13,9 +13,10 @@ from fastapi import FastAPI
 
 from contact_center.api.middleware import RequestIdAndSize
 from contact_center.api.problems import document_problems, install_handlers
-from contact_center.api.routes import actions, audit, auth, bulk, meta, users
+from contact_center.api.routes import actions, audit, auth, bulk, edit, meta, users, welcome
 from contact_center.api.signin_limits import SignInLimits
 from contact_center.domain.bulk import BulkRunner
+from contact_center.domain.outbox import DEFAULT_MAIL, MailSettings, OutboxWorker
 from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.notifier import ChangeNotifier
 from contact_center.feed.pglisten import FeedListener
@@ -35,10 +36,17 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
-def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
-    """The API on `store`; `services` start after the app's own workers and stop first."""
+def create_app(
+    store: Store, services: Sequence[Service] = (), mail: MailSettings | None = None
+) -> FastAPI:
+    """The API on `store`; `services` start after the app's own workers and stop first.
+
+    `mail`: the SMTP server, sender and public URL of the welcome emails (without one they
+    stay queued in the outbox)."""
+    mail = mail or DEFAULT_MAIL
     notifier = ChangeNotifier()
-    runner = BulkRunner(store)
+    mailer = OutboxWorker(store, mail)
+    runner = BulkRunner(store, mail, mailer.submit)
     cache = SnapshotCache()
 
     @contextlib.asynccontextmanager
@@ -52,6 +60,7 @@ def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
             others.start()
         app.state.feed_listener = others
         runner.start()
+        mailer.start()
         threading.Thread(target=_warm, args=(store, cache), name="warm-cache", daemon=True).start()
         for service in services:
             service.start()
@@ -61,6 +70,7 @@ def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
             for service in reversed(services):
                 service.stop()
             runner.stop()
+            mailer.stop()
             if others is not None:
                 others.stop()
             store.remove_commit_listener(notifier.notify)
@@ -74,11 +84,13 @@ def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
     app.state.store = store
     app.state.notifier = notifier
     app.state.bulk_runner = runner
+    app.state.mail = mail
+    app.state.outbox = mailer
     app.state.login_limiter = SignInLimits()
     app.state.snapshot_cache = cache
     app.state.feed_answers = FeedAnswers()
     app.state.feed_coalesce = FEED_COALESCE
-    for routes in (meta, auth, users, audit, actions, bulk):
+    for routes in (meta, auth, users, audit, actions, edit, bulk, welcome):
         app.include_router(routes.router)
     app.add_middleware(RequestIdAndSize)
     install_handlers(app)

@@ -52,7 +52,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
-        return problem_response(422, "Invalid request", _readable(exc))
+        return problem_response(422, "Invalid request", _readable(exc), errors=_fields(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -83,6 +83,16 @@ def document_problems(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _fields(exc: RequestValidationError) -> dict[str, str]:
+    """Each bad body field (dotted path) and what is wrong with it, for forms."""
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        where = ".".join(loc[1:] if loc[:1] == ["body"] and len(loc) > 1 else loc) or "body"
+        fields.setdefault(where, str(err.get("msg", "invalid")))
+    return fields
 
 
 def _readable(exc: RequestValidationError) -> str:

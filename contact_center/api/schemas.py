@@ -136,8 +136,11 @@ class ResetPasswordBody(ActionBody):
 class RecycleInfo(Strict):
     first_name: Text = Field(min_length=1, max_length=100)
     last_name: Text = Field(min_length=1, max_length=100)
-    email: Text = Field(min_length=3, max_length=254)
+    email: Text | None = Field(default=None, max_length=254, description="null: none")
     send_welcome_email: bool = False
+    keep_assignments: bool = Field(
+        default=False, description="keep the seat's skills, tags and desks (cleared by default)"
+    )
 
 
 class ResetBody(ActionBody):
@@ -150,8 +153,11 @@ class ResetBody(ActionBody):
     recycle: RecycleInfo | None = None
 
 
+SettableStatus = Literal["available", "break", "dnd", "meeting", "other"]
+
+
 class StatusBody(ActionBody):
-    status: Literal["break", "dnd", "meeting", "other"]
+    status: SettableStatus
     text: Text | None = Field(default=None, max_length=200)
 
 
@@ -164,7 +170,37 @@ class ActionAnswer(BaseModel):
     summary: dict[str, object] | None = None
     deleted_id: int | None = None
     unassigned_leads: int | None = None
+    live_call_continues: bool | None = None
     replayed: bool = False
+
+
+class EditBody(Strict):
+    """Any subset of these; `email: null` clears the email, `phone_number: null` unassigns."""
+
+    first_name: Text | None = Field(default=None, max_length=100)
+    last_name: Text | None = Field(default=None, max_length=100)
+    email: Text | None = Field(default=None, max_length=254)
+    extension: Text | None = Field(default=None, max_length=16)
+    phone_number: Text | None = Field(default=None, max_length=32)
+    role: RoleName | None = None
+    desks: list[Label] | None = Field(default=None, max_length=100)
+    skills: list[Label] | None = Field(default=None, max_length=100)
+    tags: list[Label] | None = Field(default=None, max_length=100)
+
+
+class EditAnswer(BaseModel):
+    user: UserRowModel
+    changed: list[str]
+
+
+class PhoneNumberModel(BaseModel):
+    number: str
+    state: str
+    user_id: int | None
+
+
+class PhoneNumbers(BaseModel):
+    phone_numbers: list[PhoneNumberModel]
 
 
 class Filter(Strict):
@@ -195,15 +231,25 @@ class AllScope(Strict):
 BulkAction = Literal[
     "activate", "deactivate", "delete", "logout", "reset-dialer", "set-status",
     "add-skills", "remove-skills", "set-skills", "add-tags", "remove-tags", "set-tags",
-    "add-desks", "remove-desks", "set-desks", "set-role",
+    "add-desks", "remove-desks", "set-desks", "set-role", "reset",
 ]  # fmt: skip
 
 
 class BulkParams(Strict):
-    status: Literal["break", "dnd", "meeting", "other"] | None = None
+    status: SettableStatus | None = None
     text: Text | None = Field(default=None, max_length=200)
     values: list[Label] | None = Field(default=None, max_length=100)
     role: RoleName | None = None
+    # reset: the options of ResetBody, and who is recycled as whom (the others are reset)
+    delete_voicemail: bool | None = None
+    delete_greetings: bool | None = None
+    delete_answering_rules: bool | None = None
+    delete_custom_contacts: bool | None = None
+    unassign_phone_number: bool | None = None
+    remove_lines: bool | None = None
+    recycle_details: dict[str, RecycleInfo] | None = Field(
+        default=None, max_length=10_000, description="user id -> the seat's new holder"
+    )
 
 
 class BulkBody(Strict):
@@ -225,6 +271,9 @@ class BulkPreview(BaseModel):
     will_change: int
     skipped: dict[str, int]
     live_calls: int
+    calls_continue: int | None = Field(
+        default=None, description="set-status only: live calls that go on (not disconnected)"
+    )
 
 
 class BulkResult(BaseModel):

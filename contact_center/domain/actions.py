@@ -16,11 +16,16 @@ from contact_center.domain import authority
 from contact_center.domain.audit import audit_view, write_audit
 from contact_center.domain.authority import Actor
 from contact_center.domain.errors import ConflictError
-from contact_center.domain.rules import ACTIONS
+from contact_center.domain.outbox import MailSettings
+from contact_center.domain.rules import ACTIONS, MAIL
 from contact_center.domain.users import STATUS_LABELS, display_name, load_raw
 from contact_center.storage.journal import touch
 from contact_center.storage.rows import Row, user_row
 from contact_center.storage.tables import users
+
+
+def with_mail(params: dict[str, Any], mail: MailSettings | None) -> dict[str, Any]:
+    return params if mail is None else {**params, MAIL: mail}
 
 
 def check_precondition(raw: Row, expected_status: str | None, expected_version: int | None) -> None:
@@ -70,10 +75,12 @@ def run_action(
     expected_version: int | None = None,
     request_id: str | None = None,
     job_id: int | None = None,
+    mail: MailSettings | None = None,
 ) -> dict[str, Any]:
     """Check and apply one action to one user, with its audit record, in `conn`'s transaction.
 
     The actor's authority is read here, in the write's own transaction (authority.py).
+    `mail`: where a recycle's welcome email goes (outbox.py).
     """
     spec = ACTIONS[name]
     authority.lock_if_needed(conn, name)
@@ -83,7 +90,7 @@ def run_action(
     assert view is not None
     admit(name, raw, view, who, params, expected_status, expected_version)
     authority.check_admins_left(conn, name, raw, params)
-    result = spec.apply(conn, raw, actor, params)
+    result = spec.apply(conn, raw, actor, with_mail(params, mail))
     after = None
     if name != "delete":
         touch(conn, [user_id], actor)

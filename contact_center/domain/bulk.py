@@ -20,6 +20,7 @@ from contact_center.domain.actions import run_action
 from contact_center.domain.authority import Actor
 from contact_center.domain.bulk_batch import Outcome, run_batch
 from contact_center.domain.errors import ConflictError, ForbiddenError, NotFoundError, RefusedError
+from contact_center.domain.outbox import MailSettings
 from contact_center.domain.rules import ACTIONS
 from contact_center.storage.clock import iso, now
 from contact_center.storage.rows import Row, user_name, user_rows
@@ -84,7 +85,7 @@ def preview(
     with store.read() as conn:
         rows = resolve_scope(conn, scope)
     skipped: Counter[str] = Counter()
-    live = 0
+    live = going_on = 0
     for row in rows:
         try:
             authority.check_target(action, spec.verb, row, actor)
@@ -92,19 +93,33 @@ def preview(
         except RefusedError as exc:
             skipped[exc.reason] += 1
             continue
-        if spec.disconnects_calls and row["live_call"] is not None:
+        if row["live_call"] is None:
+            continue
+        if disconnects(action, row, params):
             live += 1
+        elif action == "set-status":
+            going_on += 1
     # A repeated id is one user, as in the job itself.
     missing = len(set(scope["ids"])) - len(rows) if scope["kind"] == "ids" else 0
     if missing > 0:
         skipped["no such user"] += missing
     total = len(rows) + max(missing, 0)
-    return {
+    answer: dict[str, Any] = {
         "total": total,
         "will_change": total - sum(skipped.values()),
         "skipped": dict(skipped),
         "live_calls": live,
     }
+    if action == "set-status":
+        answer["calls_continue"] = going_on
+    return answer
+
+
+def disconnects(action: str, row: Row, params: dict[str, Any]) -> bool:
+    """Would the action end this user's live call? (A recycle does; a plain reset does not.)"""
+    if action == "reset":
+        return str(row["id"]) in (params.get("recycle_details") or {})
+    return ACTIONS[action].disconnects_calls
 
 
 def create_job(
@@ -143,8 +158,15 @@ def create_job(
 class BulkRunner:
     """Runs queued jobs one after another on a background thread."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self,
+        store: Store,
+        mail: MailSettings | None = None,
+        after_chunk: Callable[[], None] | None = None,
+    ) -> None:
         self.store = store
+        self.mail = mail  # where a bulk reset's welcome emails go
+        self._after_chunk = after_chunk  # e.g. wake the outbox worker
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="bulk-jobs", daemon=True)
@@ -204,7 +226,10 @@ class BulkRunner:
                 .values(state="running")
             )
         while self._may_run_chunk():
-            if not self._run_chunk(job):
+            more = self._run_chunk(job)
+            if self._after_chunk is not None:
+                self._after_chunk()
+            if not more:
                 break
 
     def _run_chunk(self, job: dict[str, Any]) -> bool:
@@ -237,7 +262,7 @@ class BulkRunner:
                 why = f"cancelled: {job['actor']} can no longer {spec.verb} ({exc.reason})"
                 _finish(conn, job["id"], "cancelled", why)
                 return False
-            outcomes = _run_pending(conn, job, pending, actor)
+            outcomes = _run_pending(conn, job, pending, actor, self.mail)
             counts = Counter(outcome for outcome, _reason in outcomes)
             conn.execute(
                 update(bulk_items)
@@ -264,23 +289,31 @@ class BulkRunner:
 
 
 def _run_pending(
-    conn: Connection, job: dict[str, Any], pending: Sequence[Any], actor: Actor
+    conn: Connection,
+    job: dict[str, Any],
+    pending: Sequence[Any],
+    actor: Actor,
+    mail: MailSettings | None,
 ) -> list[Outcome]:
     """The whole chunk at once; if anything unexpected fails, user by user in savepoints."""
     items = [(item.user_id, item.expected_version) for item in pending]
     try:
         with conn.begin_nested():
-            return run_batch(conn, job["action"], items, actor, dict(job["params"]), job["id"])
+            return run_batch(
+                conn, job["action"], items, actor, dict(job["params"]), job["id"], mail
+            )
     except Exception:  # noqa: BLE001 - any failure: the batch is rerun one user at a time
-        return [_run_item(conn, job, item) for item in pending]
+        return [_run_item(conn, job, item, mail) for item in pending]
 
 
-def _run_item(conn: Connection, job: dict[str, Any], item: Any) -> tuple[str, str | None]:
+def _run_item(
+    conn: Connection, job: dict[str, Any], item: Any, mail: MailSettings | None
+) -> tuple[str, str | None]:
     try:
         with conn.begin_nested():
             run_action(
                 conn, job["action"], item.user_id, job["actor"], dict(job["params"]),
-                expected_version=item.expected_version, job_id=job["id"],
+                expected_version=item.expected_version, job_id=job["id"], mail=mail,
             )  # fmt: skip
     except RefusedError as exc:
         return "skipped", exc.reason

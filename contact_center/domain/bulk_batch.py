@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from contact_center.domain import authority
-from contact_center.domain.actions import admit
+from contact_center.domain.actions import admit, with_mail
 from contact_center.domain.audit import audit_view
 from contact_center.domain.authority import Actor
 from contact_center.domain.errors import ConflictError, RefusedError
+from contact_center.domain.outbox import MailSettings
 from contact_center.domain.rules import ACTIONS
 from contact_center.domain.users import display_name
 from contact_center.storage.clock import now
@@ -34,6 +35,7 @@ def run_batch(
     actor: Actor,
     params: dict[str, Any],
     job_id: int,
+    mail: MailSettings | None = None,
 ) -> list[Outcome]:
     """Apply `name` to each (user id, expected version); outcomes in the same order.
 
@@ -69,7 +71,7 @@ def run_batch(
                 outcomes.append(("skipped", "last active admin"))
                 continue
             admins -= 1
-        spec.apply(conn, raw, actor.username, dict(params))
+        spec.apply(conn, raw, actor.username, with_mail(dict(params), mail))
         applied.append(raw)
         outcomes.append(("done", None))
     _record(conn, name, applied, actor.username, job_id)

@@ -23,6 +23,14 @@ class BadInputError(RefusedError):
     """The request's values are not acceptable (e.g. an invalid email); nothing was changed."""
 
 
+class InvalidFieldsError(BadInputError):
+    """Several fields of a request are not acceptable: `errors` maps each to its sentence."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()), "invalid " + ", ".join(errors))
+        self.errors = errors
+
+
 class ConflictError(Exception):
     """The row changed since the supervisor looked; nothing was changed."""
 

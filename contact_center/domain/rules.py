@@ -27,9 +27,12 @@ from contact_center.domain.users import (
 from contact_center.storage.clock import now
 from contact_center.storage.journal import record_deletion
 from contact_center.storage.rows import Row
-from contact_center.storage.tables import leads, phone_numbers, sessions, users
+from contact_center.storage.tables import calls, leads, phone_numbers, sessions, users
 
-SETTABLE_STATUSES = ("break", "dnd", "meeting", "other")
+# The key under which run_action hands the mail settings (outbox.MailSettings) to an action;
+# never part of a request's params (the bodies forbid unknown fields).
+MAIL = "_mail"
+SETTABLE_STATUSES = ("available", "break", "dnd", "meeting", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +166,9 @@ def _check_set_status(row: Row, params: dict[str, Any]) -> None:
     status = params.get("status")
     # Bad input (422 for one user), not a state conflict: a retry after a refresh won't help.
     if status not in SETTABLE_STATUSES:
-        raise BadInputError("The status must be one of break, dnd, meeting or other.", "bad status")
+        raise BadInputError(
+            "The status must be one of available, break, dnd, meeting or other.", "bad status"
+        )
     if status == "other" and not (params.get("text") or "").strip():
         raise BadInputError(
             "A status of Other needs a text saying what it is.", "no text for Other"
@@ -173,6 +178,14 @@ def _check_set_status(row: Row, params: dict[str, Any]) -> None:
             f"{display_name(row)} is Offline; a status can only be set for a signed-in user.",
             "Offline",
         )
+    if status == "available" and row["status"] == "available":
+        raise RefusedError(f"{display_name(row)} is already Available.", "already Available")
+    if status == "available" and row["status"] in ("busy", "unavailable"):
+        label = STATUS_LABELS[row["status"]]
+        raise RefusedError(
+            f"{display_name(row)} is {label}: use Reset dialer status to make them Available.",
+            f"{label}: use Reset dialer status",
+        )
 
 
 def _set_status_action(
@@ -181,7 +194,17 @@ def _set_status_action(
     status = params["status"]
     text = (params.get("text") or "").strip() or None
     set_status(conn, raw["id"], status, text if status == "other" else None)
-    return {}
+    name = display_name(raw)
+    answer: dict[str, Any] = {"message": f"{name} is now {STATUS_LABELS[status]}."}
+    peer = conn.execute(
+        select(calls.c.peer).where(calls.c.user_id == raw["id"], calls.c.ended_at.is_(None))
+    ).scalar()
+    if peer is not None and status != "available":
+        answer["message"] += (
+            f" The call with {peer} goes on; {name} gets no queue calls until Available."
+        )
+        answer["live_call_continues"] = True
+    return answer
 
 
 # docs/rules.md, "Set role; skills, tags and desks (bulk only)".
@@ -227,9 +250,17 @@ def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) ->
     return {}
 
 
-# docs/rules.md, "Reset and recycle" (recycle.py).
+# docs/rules.md, "Reset and recycle" (recycle.py). One user's recycle is `recycle`; a bulk
+# reset's are `recycle_details` by user id (users without details are reset, not recycled).
+def recycle_of(raw: Row, params: dict[str, Any]) -> dict[str, Any] | None:
+    recycle: dict[str, Any] | None = params.get("recycle")
+    if recycle is None:
+        recycle = (params.get("recycle_details") or {}).get(str(raw["id"]))
+    return recycle
+
+
 def _reset(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
-    return reset_user(conn, raw, params)
+    return reset_user(conn, raw, params, recycle_of(raw, params), params.get(MAIL))
 
 
 ACTIONS: dict[str, ActionSpec] = {

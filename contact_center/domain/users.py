@@ -3,15 +3,21 @@ changes several actions share (set a status, end the live call, end every sessio
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from contact_center.domain import auth
 from contact_center.domain.errors import NotFoundError
 from contact_center.storage.clock import now
 from contact_center.storage.rows import Row, user_name
 from contact_center.storage.tables import calls, sessions, users
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Taken by every write that sets an email (edit, recycle), so that two of them cannot give
+# the same address (ignoring case) to two users at once on PostgreSQL.
+EMAIL_LOCK = "user emails"
 
 # docs/rules.md, "Statuses and stuck dialers".
 STATUS_LABELS = {
@@ -68,3 +74,17 @@ def end_all_sessions(conn: Connection, uid: int, reason: str) -> int:
     set_status(conn, uid, "offline")
     auth.revoke_user_tokens(conn, uid)
     return int(ended)
+
+
+def email_owner(conn: Connection, email: str, user_id: int) -> str | None:
+    """ "NAME (USERNAME)" of another user who has `email`, ignoring case (None: it is free)."""
+    other = conn.execute(
+        select(users.c.first_name, users.c.last_name, users.c.username)
+        .where(func.lower(users.c.email) == func.lower(email), users.c.id != user_id)
+        .order_by(users.c.id)
+        .limit(1)
+    ).first()
+    if other is None:
+        return None
+    name = user_name(other.first_name, other.last_name, other.username)
+    return f"{name} ({other.username})"

@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
 )
 
 metadata = MetaData()
@@ -263,4 +264,39 @@ bulk_items = Table(
     Column("name", String(256), nullable=False),
     Column("outcome", String(16), nullable=False),  # pending / done / skipped / failed
     Column("reason", String(500)),  # a conflict's reason names the user and two versions
+)
+
+# Emails to send, written in the transaction that decides them (a recycle's welcome email)
+# and sent by a worker (domain/outbox.py) with retries: an SMTP server that is down loses
+# nothing. `link` (the one-time welcome link) is kept only until the email is sent.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInt, primary_key=True),
+    Column("kind", String(32), nullable=False),  # welcome
+    Column("user_id", Integer),  # no foreign key: the record outlives the user
+    Column("to_addr", String(254), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(1000)),
+    Column("state", String(16), nullable=False),  # queued / sent / failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", String(500)),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
+    Index("ix_outbox_due", "state", "next_attempt_at"),
+    sqlite_autoincrement=True,
+)
+
+# One-time welcome links (PUBLIC_URL/welcome/TOKEN): only the token's sha-256 is stored.
+welcome_tokens = Table(
+    "welcome_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+    Index("ix_welcome_tokens_user", "user_id"),
 )

@@ -12,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from contact_center.api.app import create_app, proxy_options
+from contact_center.domain.outbox import Backoff, MailSettings
 from contact_center.sim.seed import is_empty, seed
 from contact_center.sim.simulator import Simulator
 from contact_center.storage.store import Store
@@ -32,6 +33,10 @@ class ServerThread:
         supervisor_password: str = "super-pw",
         retain_changes: int = 200_000,
         forwarded_allow_ips: str | None = None,
+        smtp_url: str | None = None,
+        smtp_from: str = "supervisor-console@localhost",
+        public_url: str | None = None,
+        outbox_backoff: Backoff | None = None,
     ) -> None:
         self.db = str(db_path)
         self.port = port
@@ -43,6 +48,11 @@ class ServerThread:
         self.retain_changes = retain_changes
         # As `serve --forwarded-allow-ips`: by default X-Forwarded-For is ignored.
         self.forwarded_allow_ips = forwarded_allow_ips
+        # As `serve --smtp-url/--smtp-from/--public-url` (public_url: this server's URL).
+        self.smtp_url = smtp_url
+        self.smtp_from = smtp_from
+        self.public_url = public_url
+        self.outbox_backoff = outbox_backoff or Backoff()
         self.store: Store | None = None
         self.app: FastAPI | None = None
         self._server: uvicorn.Server | None = None
@@ -64,7 +74,11 @@ class ServerThread:
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         services = [Simulator(self.store, rate=self.sim_rate)] if self.simulate else []
-        self.app = create_app(self.store, services)
+        mail = MailSettings(
+            public_url=self.public_url or self.base_url, smtp_url=self.smtp_url,
+            sender=self.smtp_from, backoff=self.outbox_backoff,
+        )  # fmt: skip
+        self.app = create_app(self.store, services, mail)
         config = uvicorn.Config(
             self.app,
             log_level="warning",

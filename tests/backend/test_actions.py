@@ -325,4 +325,6 @@ def test_set_status_refused_when_offline(server: ServerThread, supervisor: httpx
     assert_problem(r, 409, "Offline")
     assert row(supervisor, uid) == before
     r = supervisor.put(f"/users/{uid}/status", json={"status": "available"})
+    assert_problem(r, 409, "Offline")  # issue 14: Available may be set, not on Offline
+    r = supervisor.put(f"/users/{uid}/status", json={"status": "busy"})
     assert_problem(r, 422, "status")

@@ -190,12 +190,16 @@ def test_all_options_and_recycle(server: ServerThread, admin: httpx.Client) -> N
         "Grace", "Hopper", "grace@example.com",
     )  # fmt: skip
     assert summary["welcome_email"] == "queued"
-    assert user["live_call"] is not None  # a reset is not a dialer reset
+    # issue 14: a recycle hands the seat over; the old holder's call ends (its log is kept)
+    assert user["live_call"] is None
+    assert summary["ended_call"]["peer"] == "+15550009999"
     after = snapshot(server, uid)
     for name in ("voicemails", "greetings", "contacts", "numbers", "devices", "lines"):
         assert after[name] == [], name
     assert len(after["rules"]) == 1
-    assert after["calls"] == before["calls"]
+    assert [c for c in after["calls"] if c["ended_by"] != "seat recycled"] == [
+        c for c in before["calls"] if c["ended_at"] is not None
+    ]
     for name in before:
         if name.startswith("others_") and name not in ("others_devices", "others_numbers"):
             assert after[name] == before[name], name
@@ -225,7 +229,6 @@ def test_invalid_recycle_is_422_and_changes_nothing(
         {"first_name": "A", "last_name": "B", "email": "not-an-email"},
         {"first_name": "A", "last_name": "B", "email": "a b@example.com"},
         {"first_name": "  ", "last_name": "B", "email": "ab@example.com"},
-        {"first_name": "A", "last_name": "B"},
     ]:
         r = reset(admin, uid, **dict.fromkeys(OPTIONS, True), recycle=recycle)
         assert_problem(r, 422)

@@ -109,7 +109,8 @@ async def test_reset_and_recycle_with_review(
         assert f"{voicemail} voicemail message" in outcome.message
         assert live.row(uid).name == "Grace Hopper"
     assert count_rows(small_server, select(voicemails).where(voicemails.c.user_id == uid)) == 0
-    assert audit_actions(small_server, uid) == ["reset"]
+    # issue 14: the welcome email is really queued, and its state is recorded about the user
+    assert audit_actions(small_server, uid) == ["welcome-email", "reset"]
 
 
 async def test_delete_names_the_user_and_unassigns_leads(
@@ -245,4 +246,4 @@ async def test_a_conflict_during_the_recycle_keeps_the_input_for_a_second_look(
         (outcome,) = await live.settled()
         assert outcome.ok, outcome.message
         assert live.row(uid).name == "Katherine Johnson"
-    assert audit_actions(small_server, uid) == ["reset"]
+    assert audit_actions(small_server, uid) == ["welcome-email", "reset"]

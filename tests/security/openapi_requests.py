@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-SUPERVISOR_ACTIONS = frozenset({"reset-dialer", "logout", "set-status"})
+# "edit": PATCH /users/{id}; supervisors edit agents (issue 14), never a role.
+SUPERVISOR_ACTIONS = frozenset({"reset-dialer", "logout", "set-status", "edit"})
 SEGMENT_ACTIONS = {"status": "set-status"}  # PUT /users/{id}/status sets a status
 Role = Literal["admin", "supervisor"]
 
@@ -96,7 +97,7 @@ def _action(method: str, path: str) -> str | None:
     if match is None or method.upper() == "GET":
         return None
     if match.group(1) is None:
-        return "delete" if method.upper() == "DELETE" else None
+        return {"DELETE": "delete", "PATCH": "edit"}.get(method.upper())
     return SEGMENT_ACTIONS.get(match.group(1), match.group(1))
 
 

@@ -103,7 +103,7 @@ def perform(
                     result = run_action(
                         conn, name, user_id, who.username, params,
                         expected_status=expected, expected_version=version,
-                        request_id=request.state.request_id,
+                        request_id=request.state.request_id, mail=request.app.state.mail,
                     )  # fmt: skip
             except (NotFoundError, RefusedError, ConflictError) as exc:
                 refused = _problem(conn, exc, user_id)
@@ -130,6 +130,8 @@ def perform(
         return replay
     if refused is not None:
         raise refused
+    if name == "reset":
+        request.app.state.outbox.submit()  # a welcome email may have been queued
     return result
 
 

@@ -18,16 +18,25 @@ from contact_center.api.schemas import (
 )
 from contact_center.domain import auth, bulk
 from contact_center.domain.authority import Actor
+from contact_center.domain.recycle import check_recycle
 from contact_center.domain.rules import ACTIONS
+from contact_center.domain.users import email_owner
+from contact_center.storage.store import Store
 
 router = APIRouter(prefix="/api/v1/bulk-jobs", tags=["bulk"])
 
 
-def _checked(body: BulkBody, who: auth.Principal) -> tuple[dict[str, Any], dict[str, Any]]:
+def _checked(
+    body: BulkBody, who: auth.Principal, store: Store
+) -> tuple[dict[str, Any], dict[str, Any]]:
     spec = ACTIONS[body.action]
     if spec.admin_only:
         require_admin(who, spec.verb)
     params = body.params.model_dump(exclude_none=True)
+    if body.action == "reset":
+        _check_recycle_details(store, params.get("recycle_details") or {})
+    elif "recycle_details" in params:
+        raise ProblemError(422, "Invalid request", "recycle_details is for the reset action only.")
     if body.action == "set-status" and "status" not in params:
         raise ProblemError(422, "Missing status", "Choose the status to set.")
     if body.action == "set-role" and "role" not in params:
@@ -37,16 +46,45 @@ def _checked(body: BulkBody, who: auth.Principal) -> tuple[dict[str, Any], dict[
     return body.scope.model_dump(), params
 
 
-@router.post("/preview", response_model=BulkPreview)
+def _check_recycle_details(store: Store, details: dict[str, Any]) -> None:
+    """Every recycle of a bulk reset is checked before anything is queued (the names, the
+    email, its uniqueness ignoring case among the details and the users), so the preview
+    and the job agree: 422 naming each bad field as `recycle_details.ID.FIELD`."""
+    errors: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    with store.read() as conn:
+        for key, info in details.items():
+            if not (key.isascii() and key.isdigit() and 1 <= int(key) <= MAX_ROW_ID):
+                errors[f"recycle_details.{key}"] = f"Keys must be user ids (1 to {MAX_ROW_ID})."
+                continue
+            for field, message in check_recycle(info).items():
+                errors[f"recycle_details.{key}.{field}"] = message
+            email = str(info.get("email") or "").strip()
+            if not email or f"recycle_details.{key}.email" in errors:
+                continue
+            if email.casefold() in seen:
+                errors[f"recycle_details.{key}.email"] = (
+                    f"The email {email} is given to user {seen[email.casefold()]} as well."
+                )
+            elif (owner := email_owner(conn, email, int(key))) is not None:
+                errors[f"recycle_details.{key}.email"] = (
+                    f"The email {email} is already used by {owner}."
+                )
+            seen.setdefault(email.casefold(), key)
+    if errors:
+        raise ProblemError(422, "Invalid request", " ".join(errors.values()), errors=errors)
+
+
+@router.post("/preview", response_model=BulkPreview, response_model_exclude_none=True)
 def preview_job(body: BulkBody, store: StoreDep, who: Who) -> dict[str, Any]:
-    scope, params = _checked(body, who)
+    scope, params = _checked(body, who, store)
     actor = Actor(who.user_id, who.username, who.role)
     return bulk.preview(store, body.action, scope, params, actor)
 
 
 @router.post("", response_model=BulkCreated, status_code=202)
 def create_job(body: BulkBody, request: Request, store: StoreDep, who: Who) -> dict[str, Any]:
-    scope, params = _checked(body, who)
+    scope, params = _checked(body, who, store)
     expected: dict[int, int] | None = None
     if body.expected_versions is not None:
         expected = {}
