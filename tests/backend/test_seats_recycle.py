@@ -35,7 +35,7 @@ def give_credentials(server: ServerThread, uid: int) -> None:
 
 
 def user_columns(server: ServerThread, uid: int) -> dict[str, Any]:
-    return sql_rows(server, select(users).where(users.c.id == uid))[0]
+    return dict(sql_rows(server, select(users).where(users.c.id == uid))[0])
 
 
 def test_recycle_hands_the_seat_over(server: ServerThread, admin: httpx.Client) -> None:
