@@ -7,11 +7,11 @@ import time
 from typing import Any
 
 import httpx
-from backend_support import agent_in, assert_problem, row, sql_rows
 from sqlalchemy import select
 
 from contact_center.storage.tables import outbox, voicemails
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_in, assert_problem, row, sql_rows
 
 OPTIONS = {
     "delete_voicemail": True, "delete_greetings": True, "delete_answering_rules": False,

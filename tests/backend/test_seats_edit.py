@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from backend_support import (
+from sqlalchemy import select
+
+from contact_center.storage.tables import phone_numbers
+from contact_center.testing.server import ServerThread
+from tests.support.backend import (
     agent_in,
     assert_problem,
     client_for,
@@ -14,10 +18,6 @@ from backend_support import (
     sql_rows,
     token_for,
 )
-from sqlalchemy import select
-
-from contact_center.storage.tables import phone_numbers
-from contact_center.testing.server import ServerThread
 
 
 def edit(client: httpx.Client, uid: int, version: int | None, **fields: Any) -> httpx.Response:

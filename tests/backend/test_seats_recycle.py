@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-from backend_support import agent_in, arrange, assert_problem, client_for, row, sql_rows
 from sqlalchemy import select
 
 from contact_center.cli import main as cli_main
 from contact_center.domain import auth
 from contact_center.storage.tables import api_tokens, calls, outbox, users, welcome_tokens
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_in, arrange, assert_problem, client_for, row, sql_rows
 
 CLEARED = ["password", "two_factor", "backup_codes", "skills", "tags", "desks"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 import httpx
-from backend_support import agent_in, assert_problem, row
 
 from contact_center.testing.server import ServerThread
+from tests.support.backend import agent_in, assert_problem, row
 
 
 def test_available_from_break_dnd_meeting_other(

@@ -17,12 +17,12 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from backend_support import assert_problem, client_for, login, sql_rows, token_for
 from sqlalchemy import select
 
 from contact_center.domain.outbox import Backoff
 from contact_center.storage.tables import outbox
 from contact_center.testing.server import ServerThread
+from tests.support.backend import assert_problem, client_for, login, sql_rows, token_for
 
 # Retries within a test's patience: 0.1 s doubling to 0.4 s.
 FAST = Backoff(first=0.1, factor=2.0, cap=0.4, give_up=3600.0)
