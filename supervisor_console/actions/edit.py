@@ -133,4 +133,9 @@ class EditUserAction(UserAction[EditParams]):
         return ApiCall("PATCH", f"/users/{row.id}", params.body(), headers=precondition(row))
 
     def done_message(self, row: UserRow, answer: dict[str, Any]) -> str:
+        """Named as the user is now (the edit may have renamed them)."""
+        user = answer.get("user")
+        if isinstance(user, dict):
+            full = f"{user.get('first_name') or ''} {user.get('last_name') or ''}".strip()
+            return f"{full or row.name}: changes saved."
         return f"{row.name}: changes saved."

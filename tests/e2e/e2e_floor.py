@@ -26,11 +26,14 @@ class Floor:
     stuck_id: int
     stuck_name: str
     agent_names: dict[int, str]
+    busy_id: int = 0  # Busy on a live call
+    break_id: int = 0  # on Break
 
 
 def prepare(db: Path) -> Floor:
     """Seed the database, then: every agent Available with one session, except one
-    stuck dialer (Unavailable, no call). Done before the server starts."""
+    stuck dialer (Unavailable, no call), one Busy on a live call and one on Break. Done
+    before the server starts."""
     store = Store(f"sqlite:///{db}")
     try:
         seed(store, AGENTS, ADMIN_PW, SUPER_PW)
@@ -59,7 +62,16 @@ def prepare(db: Path) -> Floor:
                 )
             stuck = ids[len(ids) // 2]
             conn.execute(update(users).where(users.c.id == stuck).values(status="unavailable"))
+            busy, on_break = ids[3], ids[4]
+            conn.execute(update(users).where(users.c.id == busy).values(status="busy"))
+            conn.execute(
+                insert(calls).values(
+                    user_id=busy, direction="inbound", peer="+15550001234",
+                    started_at=now() - 60, recording=f"rec/{busy}/live.wav",
+                )
+            )  # fmt: skip
+            conn.execute(update(users).where(users.c.id == on_break).values(status="break"))
             touch(conn, ids, None)
     finally:
         store.engine.dispose()
-    return Floor(stuck, agents[stuck], agents)
+    return Floor(stuck, agents[stuck], agents, busy, on_break)

@@ -81,7 +81,7 @@ async def test_reset_and_recycle_with_review(
             "delete_voicemail", "delete_greetings", "delete_answering_rules",
             "delete_custom_contacts", "unassign_phone_number", "remove_lines", "recycle",
         ]  # fmt: skip
-        assert [c.text() for c in dialog.checks.values()][-1] == "Recycle User"
+        assert [c.text() for c in dialog.checks.values()][-1] == "Recycle &User"  # Alt+U
         assert "Use caution. These actions are not reversible." in _texts(dialog)
         dialog.checks["delete_voicemail"].setChecked(True)
         dialog.checks["recycle"].setChecked(True)

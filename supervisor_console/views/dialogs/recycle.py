@@ -61,7 +61,9 @@ class RecycleDialog(ActionDialog):
         layout.addWidget(_caution(page))
         layout.addWidget(text_label("Select each of the items to reset:", page))
         for option in RESET_OPTIONS:
-            check = QCheckBox(option.label, page)
+            # Alt+U ticks "Recycle User": the step most people come here for.
+            label = "Recycle &User" if option.name == "recycle" else option.label
+            check = QCheckBox(label, page)
             hint = text_label(option.explanation, page)
             hint.setWordWrap(False)  # one line each, as on the reset page
             hint.setStyleSheet(_HINT_STYLE)
@@ -80,6 +82,7 @@ class RecycleDialog(ActionDialog):
         for name, label in (("first_name", "First name"), ("last_name", "Last name"),
                             ("email", "Email (optional)")):  # fmt: skip
             field = QLineEdit(page)
+            field.setObjectName(f"recycle_{name}")
             field.setMaxLength(254 if name == "email" else 100)
             error = QLabel(page)
             error.setStyleSheet(_ERROR_STYLE)
