@@ -99,6 +99,7 @@ class RecycleDialog(ActionDialog):
         self.keep = QCheckBox("&Keep skills, tags and desks", page)
         self.keep.setToolTip("Otherwise the new user starts with none.")
         layout.addWidget(self.keep)
+        self._welcome_wanted = True
         self.fields["email"].textChanged.connect(self._sync_welcome)
         self._sync_welcome("")
         layout.addStretch(1)  # the pages share the tallest page's height: keep them on top
@@ -179,6 +180,9 @@ class RecycleDialog(ActionDialog):
     def _sync_welcome(self, email: str) -> None:
         """No email, no welcome email (seed 003: "If the new user has an email address…")."""
         has_email = bool(email.strip())
+        if self.welcome.isEnabled() and not has_email:
+            self._welcome_wanted = self.welcome.isChecked()  # given back with an email
+        self.welcome.setChecked(has_email and self._welcome_wanted)
         self.welcome.setEnabled(has_email)
         self.welcome.setToolTip(
             "The new user gets their login and a link to set a password."
