@@ -17,6 +17,19 @@ from contact_center.storage.engine import make_engine
 from contact_center.storage.migrate import current_revision, upgrade
 from contact_center.storage.store import Store
 
+ROLES = ("agent", "supervisor", "admin")
+
+
+def role_list(text: str) -> frozenset[str]:
+    """`admin,supervisor` -> those roles; empty -> none."""
+    roles = frozenset(r.strip() for r in text.split(",") if r.strip())
+    unknown = sorted(roles - set(ROLES))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown role {', '.join(unknown)} (roles: {', '.join(ROLES)})"
+        )
+    return roles
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contact-center", description=__doc__)
@@ -35,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-password", default=os.environ.get("CONTACT_CENTER_ADMIN_PASSWORD"))
     serve.add_argument(
         "--supervisor-password", default=os.environ.get("CONTACT_CENTER_SUPERVISOR_PASSWORD")
+    )
+    serve.add_argument(
+        "--require-2fa",
+        type=role_list,
+        default=frozenset(),
+        metavar="ROLES",
+        help="comma list of roles that must set up two-factor sign-in, e.g. admin,supervisor",
     )
     migrate = sub.add_parser(
         "migrate", help="bring the database's schema to the newest revision (Alembic), then exit"
@@ -77,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         services.append(
             Simulator(store, rate=args.sim_rate, seed=args.sim_seed, stuck_rate=args.sim_stuck_rate)
         )
-    app = create_app(store, services)
+    app = create_app(store, services, require_2fa=args.require_2fa)
     print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

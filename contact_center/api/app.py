@@ -6,14 +6,14 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Protocol
 
 from fastapi import FastAPI
 
 from contact_center.api.middleware import RequestIdAndSize
 from contact_center.api.problems import document_problems, install_handlers
-from contact_center.api.routes import actions, audit, auth, bulk, meta, users
+from contact_center.api.routes import actions, audit, auth, bulk, meta, sessions, users
 from contact_center.domain.auth import LoginLimiter
 from contact_center.domain.bulk import BulkRunner
 from contact_center.feed.answers import FeedAnswers
@@ -35,8 +35,11 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
-def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
-    """The API on `store`; `services` start after the app's own workers and stop first."""
+def create_app(
+    store: Store, services: Sequence[Service] = (), *, require_2fa: Iterable[str] = ()
+) -> FastAPI:
+    """The API on `store`; `services` start after the app's own workers and stop first.
+    Users of the roles in `require_2fa` must set up two-factor authentication."""
     notifier = ChangeNotifier()
     runner = BulkRunner(store)
     cache = SnapshotCache()
@@ -75,10 +78,11 @@ def create_app(store: Store, services: Sequence[Service] = ()) -> FastAPI:
     app.state.notifier = notifier
     app.state.bulk_runner = runner
     app.state.login_limiter = LoginLimiter()
+    app.state.require_2fa = frozenset(require_2fa)
     app.state.snapshot_cache = cache
     app.state.feed_answers = FeedAnswers()
     app.state.feed_coalesce = FEED_COALESCE
-    for routes in (meta, auth, users, audit, actions, bulk):
+    for routes in (meta, auth, users, sessions, audit, actions, bulk):
         app.include_router(routes.router)
     app.add_middleware(RequestIdAndSize)
     install_handlers(app)

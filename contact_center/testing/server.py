@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -31,6 +32,7 @@ class ServerThread:
         admin_password: str = "admin-pw",
         supervisor_password: str = "super-pw",
         retain_changes: int = 200_000,
+        require_2fa: str | Iterable[str] = (),
     ) -> None:
         self.db = str(db_path)
         self.port = port
@@ -40,6 +42,10 @@ class ServerThread:
         self.admin_password = admin_password
         self.supervisor_password = supervisor_password
         self.retain_changes = retain_changes
+        # Roles that must set up 2FA, as `serve --require-2fa`: "admin,supervisor" or a list.
+        if isinstance(require_2fa, str):
+            require_2fa = [r.strip() for r in require_2fa.split(",") if r.strip()]
+        self.require_2fa = frozenset(require_2fa)
         self.store: Store | None = None
         self.app: FastAPI | None = None
         self._server: uvicorn.Server | None = None
@@ -61,7 +67,7 @@ class ServerThread:
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
         services = [Simulator(self.store, rate=self.sim_rate)] if self.simulate else []
-        self.app = create_app(self.store, services)
+        self.app = create_app(self.store, services, require_2fa=self.require_2fa)
         config = uvicorn.Config(
             self.app,
             log_level="warning",
