@@ -15,7 +15,6 @@ from contact_center.api.dependencies import (
     bearer_token,
     note_seen,
     required_2fa,
-    restriction,
 )
 from contact_center.api.problems import ProblemError
 from contact_center.api.schemas import (
@@ -76,10 +75,6 @@ def _signed_in_answer(
     request: Request, row: Any, done: sessions.SignedIn, *, must_change: bool, two_factor: bool
 ) -> dict[str, Any]:
     note_seen(request, done.session_id)
-    who = auth.Principal(
-        row.id, row.username, row.role, must_change_password=must_change, two_factor=two_factor
-    )
-    restricted = restriction(who, required_2fa(request))
     return {
         "token": done.token,
         "role": row.role,
@@ -88,8 +83,7 @@ def _signed_in_answer(
         "username": row.username,
         "name": user_name(row.first_name, row.last_name, row.username),
         "password_change_required": must_change,
-        "two_factor_enrolment_required": restricted is not None
-        and restricted[0] == "two_factor_enrolment_required",
+        "two_factor_enrolment_required": row.role in required_2fa(request) and not two_factor,
     }
 
 
@@ -153,19 +147,14 @@ def whoami(request: Request, store: StoreDep, who: SignedIn) -> dict[str, Any]:
         row = conn.execute(select(users).where(users.c.id == who.user_id)).first()
     if row is None:
         raise ProblemError(401, "Not signed in", "Your account no longer exists.")
-    now_who = auth.Principal(
-        row.id, row.username, row.role, must_change_password=bool(row.must_change_password),
-        two_factor=bool(row.two_factor),
-    )  # fmt: skip
-    restricted = restriction(now_who, required_2fa(request))
     return {
         "user_id": row.id,
         "username": row.username,
         "name": user_name(row.first_name, row.last_name, row.username),
         "role": row.role,
         "password_change_required": bool(row.must_change_password),
-        "two_factor_enrolment_required": restricted is not None
-        and restricted[0] == "two_factor_enrolment_required",
+        "two_factor_enrolment_required": row.role in required_2fa(request)
+        and not row.two_factor,
         "two_factor": bool(row.two_factor),
     }
 
