@@ -82,4 +82,3 @@ def enrol(client: httpx.Client) -> tuple[str, list[str]]:
     r = client.post("/auth/2fa/confirm", json={"code": code(secret)})
     assert r.status_code == 200, r.text
     return secret, r.json()["backup_codes"]
-
