@@ -153,8 +153,7 @@ def whoami(request: Request, store: StoreDep, who: SignedIn) -> dict[str, Any]:
         "name": user_name(row.first_name, row.last_name, row.username),
         "role": row.role,
         "password_change_required": bool(row.must_change_password),
-        "two_factor_enrolment_required": row.role in required_2fa(request)
-        and not row.two_factor,
+        "two_factor_enrolment_required": row.role in required_2fa(request) and not row.two_factor,
         "two_factor": bool(row.two_factor),
     }
 
