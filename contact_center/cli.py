@@ -21,6 +21,19 @@ from contact_center.storage.engine import make_engine
 from contact_center.storage.migrate import current_revision, upgrade
 from contact_center.storage.store import Store
 
+ROLES = ("agent", "supervisor", "admin")
+
+
+def role_list(text: str) -> frozenset[str]:
+    """`admin,supervisor` -> those roles; empty -> none."""
+    roles = frozenset(r.strip() for r in text.split(",") if r.strip())
+    unknown = sorted(roles - set(ROLES))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown role {', '.join(unknown)} (roles: {', '.join(ROLES)})"
+        )
+    return roles
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contact-center", description=__doc__)
@@ -46,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-password", default=os.environ.get("CONTACT_CENTER_ADMIN_PASSWORD"))
     serve.add_argument(
         "--supervisor-password", default=os.environ.get("CONTACT_CENTER_SUPERVISOR_PASSWORD")
+    )
+    serve.add_argument(
+        "--require-2fa",
+        type=role_list,
+        default=frozenset(),
+        metavar="ROLES",
+        help="comma list of roles that must set up two-factor sign-in, e.g. admin,supervisor",
     )
     serve.add_argument(
         "--smtp-url",
@@ -149,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         services.append(
             Simulator(store, rate=args.sim_rate, seed=args.sim_seed, stuck_rate=args.sim_stuck_rate)
         )
-    app = create_app(store, services, mail)
+    app = create_app(store, services, mail, require_2fa=args.require_2fa)
     print(f"Contact center API on http://{args.host}:{args.port}/api/v1", flush=True)
     uvicorn.run(
         app,

@@ -6,14 +6,24 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, Protocol
 
 from fastapi import FastAPI
 
 from contact_center.api.middleware import RequestIdAndSize
 from contact_center.api.problems import document_problems, install_handlers
-from contact_center.api.routes import actions, audit, auth, bulk, edit, meta, users, welcome
+from contact_center.api.routes import (
+    actions,
+    audit,
+    auth,
+    bulk,
+    edit,
+    meta,
+    sessions,
+    users,
+    welcome,
+)
 from contact_center.api.signin_limits import SignInLimits
 from contact_center.domain.bulk import BulkRunner
 from contact_center.domain.outbox import DEFAULT_MAIL, MailSettings, OutboxWorker
@@ -37,12 +47,17 @@ class Service(Protocol):
 
 
 def create_app(
-    store: Store, services: Sequence[Service] = (), mail: MailSettings | None = None
+    store: Store,
+    services: Sequence[Service] = (),
+    mail: MailSettings | None = None,
+    *,
+    require_2fa: Iterable[str] = (),
 ) -> FastAPI:
     """The API on `store`; `services` start after the app's own workers and stop first.
 
     `mail`: the SMTP server, sender and public URL of the welcome emails (without one they
-    stay queued in the outbox)."""
+    stay queued in the outbox). Users of the roles in `require_2fa` must set up two-factor
+    authentication."""
     mail = mail or DEFAULT_MAIL
     notifier = ChangeNotifier()
     mailer = OutboxWorker(store, mail)
@@ -87,10 +102,11 @@ def create_app(
     app.state.mail = mail
     app.state.outbox = mailer
     app.state.login_limiter = SignInLimits()
+    app.state.require_2fa = frozenset(require_2fa)
     app.state.snapshot_cache = cache
     app.state.feed_answers = FeedAnswers()
     app.state.feed_coalesce = FEED_COALESCE
-    for routes in (meta, auth, users, audit, actions, edit, bulk, welcome):
+    for routes in (meta, auth, users, sessions, audit, actions, edit, bulk, welcome):
         app.include_router(routes.router)
     app.add_middleware(RequestIdAndSize)
     install_handlers(app)

@@ -67,6 +67,9 @@ class Strict(BaseModel):
 class LoginBody(Strict):
     username: Text = Field(min_length=1, max_length=64)
     password: Text = Field(min_length=1, max_length=256)
+    otp: Text | None = Field(
+        default=None, max_length=64, description="A TOTP code or a backup code (2FA users)."
+    )
 
 
 class LoginAnswer(BaseModel):
@@ -75,6 +78,72 @@ class LoginAnswer(BaseModel):
     expires_at: str
     user_id: int
     username: str
+    name: str
+    password_change_required: bool
+    two_factor_enrolment_required: bool
+
+
+class MeAnswer(BaseModel):
+    user_id: int
+    username: str
+    name: str
+    role: RoleName
+    password_change_required: bool
+    two_factor_enrolment_required: bool
+    two_factor: bool
+
+
+class PasswordBody(Strict):
+    current_password: Text = Field(min_length=1, max_length=256)
+    new_password: Text = Field(min_length=1, max_length=256)
+
+
+class EnrollAnswer(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+class ConfirmBody(Strict):
+    code: Text = Field(min_length=1, max_length=64)
+
+
+class ConfirmAnswer(BaseModel):
+    backup_codes: list[str]
+
+
+class OwnStatusBody(Strict):
+    status: Literal["available", "break", "dnd", "meeting", "other"]
+    text: Text | None = Field(default=None, max_length=200)
+
+
+class OwnStatusAnswer(BaseModel):
+    status: StatusName
+    status_text: str | None
+    status_since: str
+
+
+SessionKind = Literal["device", "console", "api"]
+
+
+class SessionModel(BaseModel):
+    id: int
+    kind: SessionKind
+    client: str
+    address: str | None
+    started_at: str
+    last_seen: str
+
+
+class SessionListed(SessionModel):
+    user_id: int
+    username: str
+    name: str
+    role: RoleName
+
+
+class SessionsAnswer(BaseModel):
+    sessions: list[SessionListed]
+    server_time: str
 
 
 class LiveCallModel(BaseModel):
@@ -99,6 +168,7 @@ class UserRowModel(BaseModel):
     tags: list[str]
     active: bool
     two_factor: bool
+    must_change_password: bool
     status: StatusName
     status_text: str | None
     status_since: str

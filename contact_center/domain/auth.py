@@ -1,4 +1,9 @@
-"""Password hashing (scrypt, a memory-hard KDF), bearer tokens and login rate limiting."""
+"""Password hashing (scrypt, a memory-hard KDF), bearer tokens and login rate limiting.
+
+A token made by a sign-in is linked to the session row that sign-in made
+(`api_tokens.session_id`): revoking the token ends the session, ending the session revokes
+the token. `revoked_by` says who ended it when someone else did ("Alex Admin (admin)").
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
-from contact_center.storage.tables import api_tokens, users
+from contact_center.storage.tables import api_tokens, sessions, users
 
 _N, _R, _P = 2**14, 8, 1
 TOKEN_LIFETIME = 8 * 3600.0
@@ -65,15 +70,23 @@ def _token_hash(token: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the signed-in user behind a bearer token."""
+    """Who is calling: the signed-in user behind a bearer token, with what restricts them
+    (docs/API.md, "Restricted sign-ins"), as their row said when the token was checked."""
 
     user_id: int
     username: str
     role: str
+    name: str = ""
+    must_change_password: bool = False
+    two_factor: bool = False
+    session_id: int | None = None
 
 
 def issue_token(
-    conn: Connection, user_id: int, lifetime: float = TOKEN_LIFETIME
+    conn: Connection,
+    user_id: int,
+    lifetime: float = TOKEN_LIFETIME,
+    session_id: int | None = None,
 ) -> tuple[str, float]:
     token = secrets.token_urlsafe(32)
     now = time.time()
@@ -84,31 +97,10 @@ def issue_token(
             created_at=now,
             expires_at=now + lifetime,
             revoked=False,
+            session_id=session_id,
         )
     )
     return token, now + lifetime
-
-
-def issue_token_if_unchanged(
-    conn: Connection, user_id: int, password_hash: str, lifetime: float = TOKEN_LIFETIME
-) -> tuple[str, float] | None:
-    """A token for a sign-in whose password was checked against `password_hash`, or None
-    when the account changed meanwhile (password reset, deactivated, no longer a console
-    role). The user's row is locked first, so a reset that commits after this check revokes
-    the token it issues, and one that committed before is seen here."""
-    row = conn.execute(
-        select(users.c.password_hash, users.c.active, users.c.role)
-        .where(users.c.id == user_id)
-        .with_for_update()
-    ).first()
-    if (
-        row is None
-        or row.password_hash != password_hash
-        or not row.active
-        or row.role not in ("supervisor", "admin")
-    ):
-        return None
-    return issue_token(conn, user_id, lifetime)
 
 
 def principal_for(conn: Connection, token: str) -> Principal | None:
@@ -120,13 +112,39 @@ def principal_for(conn: Connection, token: str) -> Principal | None:
 def token_lookup(conn: Connection, token: str) -> tuple[Principal, float] | None:
     """`principal_for` with the token's expiry (epoch seconds): what `TokenCache` keeps."""
     row = conn.execute(
-        select(users.c.id, users.c.username, users.c.role, users.c.active, api_tokens.c.expires_at)
+        select(
+            users.c.id, users.c.username, users.c.role, users.c.active, users.c.first_name,
+            users.c.last_name, users.c.must_change_password, users.c.two_factor,
+            api_tokens.c.expires_at, api_tokens.c.session_id,
+        )
         .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id))
         .where(api_tokens.c.token_hash == _token_hash(token), api_tokens.c.revoked.is_(False))
-    ).first()
+    ).first()  # fmt: skip
     if row is None or row.expires_at < time.time() or not row.active:
         return None
-    return Principal(row.id, row.username, row.role), float(row.expires_at)
+    name = f"{row.first_name} {row.last_name}".strip() or row.username
+    who = Principal(
+        row.id, row.username, row.role, name, bool(row.must_change_password),
+        bool(row.two_factor), row.session_id,
+    )  # fmt: skip
+    return who, float(row.expires_at)
+
+
+def why_refused(conn: Connection, token: str) -> tuple[str, str | None]:
+    """Why `token_lookup` refused a token: ("signed_out", who), ("expired", None) or
+    ("revoked", None) (also an unknown token, or one of a deactivated or deleted user)."""
+    row = conn.execute(
+        select(api_tokens.c.revoked, api_tokens.c.revoked_by, api_tokens.c.expires_at).where(
+            api_tokens.c.token_hash == _token_hash(token)
+        )
+    ).first()
+    if row is None:
+        return "revoked", None
+    if row.revoked:
+        return ("signed_out", row.revoked_by) if row.revoked_by else ("revoked", None)
+    if row.expires_at < time.time():
+        return "expired", None
+    return "revoked", None
 
 
 class TokenCache:
@@ -208,16 +226,40 @@ class TokenCache:
 TOKEN_CACHE = TokenCache()
 
 
-def revoke_token(conn: Connection, token: str) -> None:
+def revoke_token(conn: Connection, token: str) -> int | None:
+    """Revoke one token (its own sign-out) and end its session; the user's id, if found."""
     TOKEN_CACHE.forget_token(token)
-    conn.execute(
-        update(api_tokens).where(api_tokens.c.token_hash == _token_hash(token)).values(revoked=True)
-    )
+    key = _token_hash(token)
+    row = conn.execute(
+        select(api_tokens.c.user_id, api_tokens.c.session_id).where(api_tokens.c.token_hash == key)
+    ).first()
+    conn.execute(update(api_tokens).where(api_tokens.c.token_hash == key).values(revoked=True))
+    if row is None:
+        return None
+    if row.session_id is not None:
+        conn.execute(delete(sessions).where(sessions.c.id == row.session_id))
+    return int(row.user_id)
 
 
-def revoke_user_tokens(conn: Connection, user_id: int) -> None:
+def revoke_user_tokens(conn: Connection, user_id: int, by: str | None = None) -> None:
+    """Revoke every live token of the user and end the sessions they made; `by` is who did
+    it, when not the user themselves (their next request is told so)."""
     TOKEN_CACHE.forget_user(user_id)
-    conn.execute(update(api_tokens).where(api_tokens.c.user_id == user_id).values(revoked=True))
+    live = (api_tokens.c.user_id == user_id) & api_tokens.c.revoked.is_(False)
+    made = select(api_tokens.c.session_id).where(live, api_tokens.c.session_id.is_not(None))
+    conn.execute(delete(sessions).where(sessions.c.id.in_(made.scalar_subquery())))
+    conn.execute(update(api_tokens).where(live).values(revoked=True, revoked_by=by))
+
+
+def end_session(conn: Connection, user_id: int, session_id: int, by: str | None) -> None:
+    """End one session and revoke the tokens linked to it."""
+    TOKEN_CACHE.forget_user(user_id)
+    conn.execute(
+        update(api_tokens)
+        .where(api_tokens.c.session_id == session_id, api_tokens.c.revoked.is_(False))
+        .values(revoked=True, revoked_by=by)
+    )
+    conn.execute(delete(sessions).where(sessions.c.id == session_id))
 
 
 class LoginLimiter:

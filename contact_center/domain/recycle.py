@@ -142,7 +142,7 @@ def _hand_over(conn: Connection, uid: int, keep_assignments: bool) -> dict[str, 
     auth.revoke_user_tokens(conn, uid)
     values: dict[str, Any] = {
         "password_hash": None, "must_change_password": False, "two_factor": False,
-        "totp_secret": None, "backup_codes": None,
+        "totp_secret": None, "totp_pending": None, "backup_codes": None,
     }  # fmt: skip
     cleared = ["password", "two_factor", "backup_codes"]
     if not keep_assignments:

@@ -19,9 +19,11 @@ from contact_center.domain.errors import BadInputError, RefusedError
 from contact_center.domain.recycle import reset_user
 from contact_center.domain.users import (
     STATUS_LABELS,
+    actor_label,
     display_name,
     end_all_sessions,
     end_live_call,
+    offline_if_no_sessions,
     set_status,
 )
 from contact_center.storage.clock import now
@@ -75,16 +77,17 @@ def _check_logout(row: Row, params: dict[str, Any]) -> None:
 
 
 def _logout(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
-    uid = raw["id"]
+    # The signed-out sign-ins are told who did it (docs/API.md, "Sessions").
+    uid, by = raw["id"], actor_label(conn, actor)
     ids = [r[0] for r in conn.execute(select(sessions.c.id).where(sessions.c.user_id == uid))]
     one = params.get("session_id")
     if one is not None:
         if one not in ids:
             raise RefusedError(f"Session {one} is not an active session of {display_name(raw)}.")
-        conn.execute(delete(sessions).where(sessions.c.id == one))
         if len(ids) > 1:
+            auth.end_session(conn, uid, one, by)
             return {"ended_sessions": 1}
-    return {"ended_sessions": max(1, end_all_sessions(conn, uid, "forced logout"))}
+    return {"ended_sessions": max(1, end_all_sessions(conn, uid, "forced logout", by))}
 
 
 # docs/rules.md, "Deactivate and activate".
@@ -99,7 +102,7 @@ def _check_activate(row: Row, params: dict[str, Any]) -> None:
 
 
 def _deactivate(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -> dict[str, Any]:
-    ended = end_all_sessions(conn, raw["id"], "user deactivated")
+    ended = end_all_sessions(conn, raw["id"], "user deactivated", actor_label(conn, actor))
     conn.execute(update(users).where(users.c.id == raw["id"]).values(active=False))
     return {"ended_sessions": ended}
 
@@ -122,7 +125,7 @@ def _reset_password(
             must_change_password=bool(params.get("require_change", True)),
         )
     )
-    ended = end_all_sessions(conn, raw["id"], "password reset")
+    ended = end_all_sessions(conn, raw["id"], "password reset", actor_label(conn, actor))
     return {"temporary_password": password, "ended_sessions": ended}
 
 
@@ -139,9 +142,11 @@ def _reset_2fa(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) -
     conn.execute(
         update(users)
         .where(users.c.id == raw["id"])
-        .values(two_factor=False, totp_secret=None, backup_codes=None)
+        .values(two_factor=False, totp_secret=None, totp_pending=None, backup_codes=None)
     )
-    return {}
+    # Whoever signed in with the old second factor is signed in no longer.
+    ended = end_all_sessions(conn, raw["id"], "2FA reset", actor_label(conn, actor))
+    return {"ended_sessions": ended}
 
 
 # docs/rules.md, "Delete user".
@@ -246,7 +251,8 @@ def _set_role(conn: Connection, raw: Row, actor: str, params: dict[str, Any]) ->
     conn.execute(update(users).where(users.c.id == raw["id"]).values(role=params["role"]))
     # A token carries the authority of the role it was issued for: a role change ends it
     # (re-promoting a demoted user must not bring an old token back to life).
-    auth.revoke_user_tokens(conn, raw["id"])
+    auth.revoke_user_tokens(conn, raw["id"], actor_label(conn, actor))
+    offline_if_no_sessions(conn, raw["id"], "role changed")
     return {}
 
 
@@ -277,7 +283,12 @@ ACTIONS: dict[str, ActionSpec] = {
             "reset-password", True, "reset passwords", _reset_password, disconnects_calls=True
         ),
         ActionSpec(
-            "reset-2fa", True, "reset two-factor authentication", _reset_2fa, _check_reset_2fa
+            "reset-2fa",
+            True,
+            "reset two-factor authentication",
+            _reset_2fa,
+            _check_reset_2fa,
+            disconnects_calls=True,
         ),
         ActionSpec("delete", True, "delete users", _delete, disconnects_calls=True),
         ActionSpec("reset", True, "reset and recycle users", _reset),

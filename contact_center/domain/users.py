@@ -67,12 +67,14 @@ def end_live_call(conn: Connection, uid: int, ended_by: str) -> dict[str, Any] |
     return {"id": live.id, "direction": live.direction, "peer": live.peer}
 
 
-def end_all_sessions(conn: Connection, uid: int, reason: str) -> int:
-    """End every session and live call; the user goes offline. Returns sessions ended."""
+def end_all_sessions(conn: Connection, uid: int, reason: str, by: str | None = None) -> int:
+    """End every session and live call; the user goes offline. Returns sessions ended.
+
+    `by` ("Alex Admin (admin)") is told to the user's signed-out sign-ins (docs/API.md)."""
     ended = conn.execute(delete(sessions).where(sessions.c.user_id == uid)).rowcount
     end_live_call(conn, uid, reason)
     set_status(conn, uid, "offline")
-    auth.revoke_user_tokens(conn, uid)
+    auth.revoke_user_tokens(conn, uid, by)
     return int(ended)
 
 
@@ -88,3 +90,28 @@ def email_owner(conn: Connection, email: str, user_id: int) -> str | None:
         return None
     name = user_name(other.first_name, other.last_name, other.username)
     return f"{name} ({other.username})"
+
+
+def offline_if_no_sessions(conn: Connection, uid: int, reason: str) -> bool:
+    """After some of the user's sessions ended: with none left, end the live call and go
+    Offline (as `end_all_sessions` does). True when that happened."""
+    left = conn.execute(
+        select(func.count()).select_from(sessions).where(sessions.c.user_id == uid)
+    ).scalar_one()
+    if left:
+        return False
+    status = conn.execute(select(users.c.status).where(users.c.id == uid)).scalar()
+    if status is None or status == "offline":
+        return False
+    end_live_call(conn, uid, reason)
+    set_status(conn, uid, "offline")
+    return True
+
+
+def actor_label(conn: Connection, username: str) -> str:
+    """How a signed-out user is told who did it: "Alex Admin (admin)"."""
+    row = conn.execute(
+        select(users.c.first_name, users.c.last_name).where(users.c.username == username)
+    ).first()
+    name = username if row is None else user_name(row.first_name, row.last_name, username)
+    return f"{name} ({username})"

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, select, update
 from contact_center.domain import outbox
 from contact_center.domain.audit import write_audit
 from contact_center.domain.outbox import MailSettings
+from contact_center.domain.passwords import common_passwords
 from contact_center.storage.clock import now
 from contact_center.storage.tables import users, welcome_tokens
 
@@ -92,6 +93,8 @@ def password_problems(password: str, confirm: str, username: str) -> list[str]:
         problems.append(f"The password must have at most {MAX_LENGTH} characters.")
     if username and username.casefold() in password.casefold():
         problems.append("The password must not contain your username.")
+    if password.lower() in common_passwords():
+        problems.append("This password is one of the most commonly used passwords; choose another.")
     if password != confirm:
         problems.append("The two passwords are not the same.")
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import JSON, Connection, Table, bindparam, func, select
 
 from contact_center.domain import auth
 from contact_center.domain.recycle import DEFAULT_RULE
+from contact_center.domain.twofactor import backup_hash
 from contact_center.storage.clock import now
 from contact_center.storage.engine import reset_sequences
 from contact_center.storage.store import Store
@@ -109,7 +111,10 @@ def seed(
                 auth.hash_password(supervisor_password),
             ),
         ]
-        staff[0]["status"] = staff[1]["status"] = "available"
+        for person in staff:
+            # Available, and without a second factor: they enrol it through the API.
+            person.update(status="available", two_factor=False, totp_secret=None)
+            person["backup_codes"] = None
         rows = staff + [
             _user(i + 3, f"agent{i + 1:05d}", "", "", "agent", t, rng, None) for i in range(agents)
         ]
@@ -146,13 +151,18 @@ def _user(
         "role": role, "desks": rng.sample(DESKS, rng.randint(1, 2)),
         "skills": rng.sample(SKILLS, rng.randint(1, 3)), "tags": rng.sample(TAGS, rng.randint(0, 2)),
         "active": rng.random() > 0.03, "two_factor": two_fa,
-        "totp_secret": f"{rng.getrandbits(80):020x}" if two_fa else None,
-        "backup_codes": [f"{rng.getrandbits(32):08x}" for _ in range(4)] if two_fa else None,
+        "totp_secret": _base32(rng.getrandbits(80)) if two_fa else None,
+        "backup_codes": [backup_hash(f"{rng.getrandbits(32):08x}") for _ in range(4)] if two_fa else None,
         "password_hash": pw, "must_change_password": False, "status": status,
         "status_text": "Training" if status == "other" else None,
         "status_since": t - rng.uniform(5, 600 if status == "busy" else 3600), "last_activity": t - rng.uniform(0, 600),
         "version": 1, "changed_by": None, "changed_at": t,
     }  # fmt: skip
+
+
+def _base32(bits80: int) -> str:
+    """A TOTP secret as pyotp.random_base32() writes one (16 characters here)."""
+    return base64.b32encode(bits80.to_bytes(10, "big")).decode()
 
 
 def _owned(conn: Connection, rows: list[dict[str, Any]], rng: random.Random, t: float) -> None:

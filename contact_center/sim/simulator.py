@@ -140,7 +140,8 @@ class Simulator:
         self._set(conn, uid, "available")
 
     def _sign_out(self, conn: Connection, uid: int) -> None:
-        conn.execute(delete(sessions).where(sessions.c.user_id == uid))
+        # Its own device sessions: an agent's sign-in through the API is theirs to end.
+        conn.execute(delete(sessions).where(sessions.c.user_id == uid, sessions.c.kind == "device"))
         self._set(conn, uid, "offline")
 
     def _start_call(self, conn: Connection, uid: int) -> None:

@@ -57,14 +57,17 @@ class Store:
             self._listeners.remove(listener)
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One write transaction; listeners hear of it after the commit."""
+    def write(self, *, quiet: bool = False) -> Iterator[Connection]:
+        """One write transaction; listeners hear of it after the commit, unless `quiet`
+        (a write that changes nothing a listener reads, e.g. a session's last_seen)."""
         with self._write_lock, self.engine.begin() as conn, journal.collecting(conn):
             yield conn
             last = journal.number_pending(conn)
             if last is not None and self.is_postgres:
                 # Delivered to every listening session when (and only if) this commits.
                 conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, f"{self.instance_id} {last}")))
+        if quiet:
+            return
         self._writes += 1
         if self._writes % 500 == 0:
             self.prune_changes()

@@ -47,8 +47,9 @@ users = Table(
     Column("tags", JSON, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("two_factor", Boolean, nullable=False, default=False),
-    Column("totp_secret", String(64)),
-    Column("backup_codes", JSON),
+    Column("totp_secret", String(64)),  # base32, as pyotp.random_base32() gives it
+    Column("totp_pending", String(64)),  # an enrolment not confirmed yet (migration 0002)
+    Column("backup_codes", JSON),  # sha-256 hex of each unused code
     Column("password_hash", String(255)),
     Column("must_change_password", Boolean, nullable=False, default=False),
     Column("status", String(16), nullable=False),
@@ -69,6 +70,10 @@ sessions = Table(
     Column("client", String(64), nullable=False),
     Column("started_at", Float, nullable=False),
     Column("last_seen", Float, nullable=False),
+    # "device" (a phone or softphone, the simulator's), "console" or "api" (a sign-in
+    # through /auth/login, whose token links here); migration 0002.
+    Column("kind", String(16), nullable=False, server_default="device"),
+    Column("address", String(64)),
     Index("ix_sessions_user", "user_id"),
     sqlite_autoincrement=True,
 )
@@ -222,7 +227,12 @@ api_tokens = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    # Migration 0002: the session this sign-in made (ended with the token, and the token
+    # with it), and who ended it when someone else did ("Alex Admin (admin)").
+    Column("session_id", BigInt),
+    Column("revoked_by", String(200)),
     Index("ix_tokens_user", "user_id"),
+    Index("ix_tokens_session", "session_id"),
 )
 
 idempotency = Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -37,6 +38,7 @@ class ServerThread:
         smtp_from: str = "supervisor-console@localhost",
         public_url: str | None = None,
         outbox_backoff: Backoff | None = None,
+        require_2fa: str | Iterable[str] = (),
     ) -> None:
         self.db = str(db_path)
         self.port = port
@@ -53,6 +55,10 @@ class ServerThread:
         self.smtp_from = smtp_from
         self.public_url = public_url
         self.outbox_backoff = outbox_backoff or Backoff()
+        # Roles that must set up 2FA, as `serve --require-2fa`: "admin,supervisor" or a list.
+        if isinstance(require_2fa, str):
+            require_2fa = [r.strip() for r in require_2fa.split(",") if r.strip()]
+        self.require_2fa = frozenset(require_2fa)
         self.store: Store | None = None
         self.app: FastAPI | None = None
         self._server: uvicorn.Server | None = None
@@ -78,7 +84,7 @@ class ServerThread:
             public_url=self.public_url or self.base_url, smtp_url=self.smtp_url,
             sender=self.smtp_from, backoff=self.outbox_backoff,
         )  # fmt: skip
-        self.app = create_app(self.store, services, mail)
+        self.app = create_app(self.store, services, mail, require_2fa=self.require_2fa)
         config = uvicorn.Config(
             self.app,
             log_level="warning",

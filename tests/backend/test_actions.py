@@ -168,7 +168,7 @@ def test_deactivate_ends_sessions_and_tokens(server: ServerThread, admin: httpx.
     r = admin.post("/users/2/deactivate", json={"expected_status": "break"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["ended_sessions"] == 2
+    assert body["ended_sessions"] == 3  # the two arranged and the sign-in's (issue 13)
     assert body["user"]["active"] is False
     assert body["user"]["status"] == "offline"
     assert sql_rows(server, select(sessions).where(sessions.c.user_id == 2)) == []

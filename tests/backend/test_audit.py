@@ -24,8 +24,8 @@ def test_every_action_writes_one_record(
     steps: list[tuple[httpx.Client, str, str, str, dict[str, Any]]] = [
         (supervisor, "reset-dialer", "POST", "reset-dialer", {"expected_status": "busy"}),
         (supervisor, "set-status", "PUT", "status", {"status": "other", "text": "Coaching"}),
-        (admin, "reset-2fa", "POST", "reset-2fa", {}),
         (supervisor, "logout", "POST", "logout", {}),
+        (admin, "reset-2fa", "POST", "reset-2fa", {}),  # after logout: it ends sessions too
         (admin, "deactivate", "POST", "deactivate", {}),
         (admin, "activate", "POST", "activate", {}),
         (admin, "reset-password", "POST", "reset-password", {"require_change": True}),

@@ -45,12 +45,19 @@ def test_wrong_password_is_401(anon: httpx.Client) -> None:
     assert_problem(r, 401, "Wrong username or password")
 
 
-def test_agent_cannot_sign_in_to_the_console(server: ServerThread, anon: httpx.Client) -> None:
+def test_agent_signs_in_but_cannot_use_the_console_api(
+    server: ServerThread, anon: httpx.Client
+) -> None:
+    # Issue 13: agents sign in (200, role "agent"); the console refuses them itself.
     uid = agent_in(server, "available")
     arrange(server, uid, password_hash=auth.hash_password("agent-pw"))
     username = sql_rows(server, select(users.c.username).where(users.c.id == uid))[0]["username"]
     r = anon.post("/auth/login", json={"username": username, "password": "agent-pw"})
-    assert_problem(r, 403, "supervisors and admins")
+    assert r.status_code == 200, r.text
+    assert r.json()["role"] == "agent"
+    with client_for(server, r.json()["token"]) as c:
+        body = assert_problem(c.get("/users"), 403, "Agents cannot use")
+        assert body["reason"] == "agent"
 
 
 def test_deactivated_account_is_403(server: ServerThread, anon: httpx.Client) -> None:
@@ -146,10 +153,10 @@ def test_a_token_stops_working_for_a_user_demoted_to_agent(
         assert time.monotonic() < deadline
         time.sleep(0.02)
     assert admin.get("/users/2").json()["role"] == "agent"
-    # A role change ends the user's tokens (docs/API.md, "Authority").
+    # A role change ends the user's tokens (docs/API.md, "Authority"), saying who (issue 13).
     with client_for(server, token) as c:
-        assert_problem(c.get("/users"), 401, "expired or was revoked")
-        assert_problem(c.post("/users/3/reset-dialer", json={}), 401, "expired or was revoked")
+        assert_problem(c.get("/users"), 401, "signed out by Alex Admin (admin)")
+        assert_problem(c.post("/users/3/reset-dialer", json={}), 401, "signed out by")
 
 
 def test_an_unknown_username_still_costs_a_password_check(monkeypatch: pytest.MonkeyPatch) -> None:

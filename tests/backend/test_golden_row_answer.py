@@ -32,6 +32,7 @@ def store_golden(server: ServerThread, golden: dict[str, Any]) -> tuple[int, int
         for k in (
             "version", "username", "first_name", "last_name", "email", "extension",
             "phone_number", "role", "desks", "skills", "tags", "active", "two_factor",
+            "must_change_password",
             "status", "status_text", "changed_by",
         )
     }  # fmt: skip

@@ -87,7 +87,8 @@ def test_actions_follow_their_rules(server: ServerThread, admin: httpx.Client) -
         def reset_2fa(self, uid: int) -> None:
             m = self.model[uid]
             if self.act(uid, "POST", "reset-2fa", {}, m["two_factor"]):
-                m.update(two_factor=False)
+                # Issue 13: a 2FA reset also ends the user's sessions (as a forced logout).
+                m.update(two_factor=False, status="offline", sessions=0, on_call=False)
 
         @rule(uid=which, status=st.sampled_from(STATUSES))
         def stale_precondition(self, uid: int, status: str) -> None:

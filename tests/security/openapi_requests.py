@@ -51,7 +51,8 @@ class Probe:
 
 
 def classify(probe: Probe) -> Role:
-    if probe.method == "GET" or probe.path.startswith("/api/v1/auth/"):
+    # /me/*: one's own account (issue 13), open to anyone signed in.
+    if probe.method == "GET" or probe.path.startswith(("/api/v1/auth/", "/api/v1/me/")):
         return "supervisor"
     if probe.action in SUPERVISOR_ACTIONS:
         return "supervisor"

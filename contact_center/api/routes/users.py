@@ -14,9 +14,11 @@ from contact_center.api.schemas import (
     MAX_BIG,
     ChangesAnswer,
     RowId,
+    SessionModel,
     Snapshot,
     UserRowModel,
 )
+from contact_center.domain import sessions
 from contact_center.domain.audit import read_audit
 from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.longpoll import changes_after
@@ -26,7 +28,7 @@ from contact_center.storage.journal import CursorGoneError, current_cursor
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.rows import user_row as load_row
 from contact_center.storage.store import Store
-from contact_center.storage.tables import calls, sessions
+from contact_center.storage.tables import calls
 
 router = APIRouter(prefix="/api/v1")
 MAX_WAIT = 30.0
@@ -84,22 +86,11 @@ def get_user(user_id: RowId, store: StoreDep, who: Who) -> dict[str, Any]:
     return _user_or_404(store, user_id)
 
 
-@router.get("/users/{user_id}/sessions", tags=["users"])
+@router.get("/users/{user_id}/sessions", response_model=list[SessionModel], tags=["users"])
 def get_sessions(user_id: RowId, store: StoreDep, who: Who) -> list[dict[str, Any]]:
     _user_or_404(store, user_id)
     with store.read() as conn:
-        found = conn.execute(
-            select(sessions).where(sessions.c.user_id == user_id).order_by(sessions.c.id)
-        )
-        return [
-            {
-                "id": s.id,
-                "client": s.client,
-                "started_at": iso(s.started_at),
-                "last_seen": iso(s.last_seen),
-            }
-            for s in found
-        ]
+        return sessions.of_user(conn, user_id)
 
 
 @router.get("/users/{user_id}/calls", tags=["users"])

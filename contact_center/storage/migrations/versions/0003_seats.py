@@ -17,7 +17,7 @@ from alembic import op
 BigInt = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
