@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 
+from contact_center.domain.auth import hash_password
 from contact_center.sim.seed import seed
 from contact_center.storage.clock import now
 from contact_center.storage.journal import touch
@@ -15,6 +16,7 @@ from contact_center.storage.store import Store
 from contact_center.storage.tables import calls, sessions, users
 
 ADMIN_PW = "admin-e2e-password"
+HOLDER_PW = "the old holder's password"  # the Busy agent's, for a seat recycled under them
 SUPER_PW = "super-e2e-password"
 AGENTS = 30
 
@@ -63,7 +65,11 @@ def prepare(db: Path) -> Floor:
             stuck = ids[len(ids) // 2]
             conn.execute(update(users).where(users.c.id == stuck).values(status="unavailable"))
             busy, on_break = ids[3], ids[4]
-            conn.execute(update(users).where(users.c.id == busy).values(status="busy"))
+            conn.execute(
+                update(users)
+                .where(users.c.id == busy)
+                .values(status="busy", password_hash=hash_password(HOLDER_PW))
+            )
             conn.execute(
                 insert(calls).values(
                     user_id=busy, direction="inbound", peer="+15550001234",

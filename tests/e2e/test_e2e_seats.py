@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.e2e.e2e_driver import Backend, Console, wait_for
-from tests.e2e.e2e_floor import ADMIN_PW, Floor
+from tests.e2e.e2e_floor import ADMIN_PW, HOLDER_PW, Floor
 from tests.e2e.test_e2e import MAIN, panel_full, sign_in, signed_in_console
 
 NEW_PASSWORD = "a seat of my own, at last"
@@ -106,13 +106,11 @@ def test_edit_a_users_last_name(console: Console, backend: Backend, floor: Floor
 def test_recycle_a_busy_seat_for_a_new_hire(
     console: Console, backend: Backend, floor: Floor, inbox: Inbox
 ) -> None:
-    admin = backend.token("admin")
     uid = floor.busy_id
-    # The old holder has a password and a live token.
-    reset = backend.post(f"/users/{uid}/reset-password", admin, {"require_change": False})
+    # The old holder is signed in through the API, on a call.
     old = httpx.post(
         f"{backend.url}/api/v1/auth/login",
-        json={"username": user(backend, uid)["username"], "password": reset["temporary_password"]},
+        json={"username": user(backend, uid)["username"], "password": HOLDER_PW},
         timeout=10,
     )
     assert old.status_code == 200, old.text
