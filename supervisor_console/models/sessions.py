@@ -32,6 +32,8 @@ def cell_text(session: dict[str, Any], key: str) -> str:
         return when_text(value)
     if key == "kind":
         return KIND_LABELS.get(str(value), str(value or ""))
+    if key == "role":
+        return str(value or "").capitalize()
     return "" if value is None else str(value)
 
 
