@@ -142,6 +142,8 @@ class Preview:
     will_change: int
     skipped: dict[str, int]
     live_calls: int
+    # Set status over live calls: the calls go on (absent from other actions' previews).
+    calls_continue: int = 0
 
     @property
     def skipped_count(self) -> int:

@@ -307,6 +307,7 @@ def preview(data: Any) -> Preview:
             _int(d["total"], "total"), _int(d["will_change"], "will_change"),
             {_str(k, "a skip reason"): _int(v, "a skip count") for k, v in skipped.items()},
             _int(d["live_calls"], "live_calls"),
+            _int(d.get("calls_continue", 0), "calls_continue"),
         )  # fmt: skip
     except (KeyError, _BadError) as exc:
         raise MalformedResponseError(f"The server sent a malformed bulk preview: {exc}") from exc

@@ -20,6 +20,7 @@ class ParamKind(enum.Enum):
     STATUS = "status"  # break / dnd / meeting / other with a text
     VALUES = "values"  # skills, tags or desks
     ROLE = "role"
+    RESET = "reset"  # the reset options, and new holders' details for recycled seats
 
 
 class Danger(enum.Enum):
@@ -89,6 +90,7 @@ BULK_ACTIONS: tuple[BulkAction, ...] = (
     _from_unit("activate", "Activate", _ACCOUNTS),
     _from_unit("deactivate", "Deactivate", _ACCOUNTS, Danger.COUNT),
     _from_unit("delete", "Delete users", _ACCOUNTS, Danger.WORD),
+    _from_unit("reset", "Reset and recycle", _ACCOUNTS, Danger.COUNT, params=ParamKind.RESET),
     *_list_actions("skills"),
     *_list_actions("tags"),
     *_list_actions("desks"),

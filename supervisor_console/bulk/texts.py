@@ -31,6 +31,9 @@ def preview_lines(preview: Preview, action: BulkAction) -> list[str]:
     if preview.live_calls:
         calls = plural(preview.live_calls, "live call")
         lines.append(f"{calls} will be disconnected (call logs and recordings are kept).")
+    if preview.calls_continue:
+        calls = plural(preview.calls_continue, "live call")
+        lines.append(f"{calls} go on; those agents get no queue calls until Available.")
     return lines
 
 

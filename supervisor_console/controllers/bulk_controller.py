@@ -170,9 +170,19 @@ class BulkController(QObject):
         if slot is not None and isinstance(app, QApplication):
             app.focusChanged.disconnect(slot)
 
+    def user_lookup(self, who: str) -> int | None:
+        """A user id from a username (or an id) as the panel has them: for the new holders'
+        file of a bulk recycle."""
+        rows = self.model.all_rows()
+        if who.isdigit() and int(who) in rows:
+            return int(who)
+        wanted = who.casefold()
+        return next((uid for uid, row in rows.items() if row.username.casefold() == wanted), None)
+
     def _new_dialog(self) -> BulkDialog:
         dialog = BulkDialog(self.role, self.window)
         dialog.set_facets(self.model.facets)
+        dialog.params.reset.lookup = self.user_lookup
         dialog.preview_requested.connect(lambda d: self.spawn(self.preview(d)))
         dialog.run_requested.connect(lambda d: self.spawn(self.run(d)))
         job = dialog.job

@@ -8,12 +8,16 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -23,11 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from supervisor_console.actions.params import SETTABLE_STATUSES
+from supervisor_console.actions.params import RESET_OPTIONS, SETTABLE_STATUSES
 from supervisor_console.api.types import Status
 from supervisor_console.bulk import BULK_ACTIONS, ROLES, BulkAction, ParamKind
+from supervisor_console.bulk.recycle_csv import RecycleSheet, parse_recycle_csv
 
-_PAGES = (ParamKind.NONE, ParamKind.STATUS, ParamKind.VALUES, ParamKind.ROLE)
+_PAGES = (ParamKind.NONE, ParamKind.STATUS, ParamKind.VALUES, ParamKind.ROLE, ParamKind.RESET)
 
 
 def fill_actions(combo: QComboBox, role: str | None) -> list[str]:
@@ -107,6 +112,101 @@ class ValuesPicker(QWidget):
         return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
 
 
+class ResetPage(QWidget):
+    """Bulk reset (seed 003, "Reset Multiple Users"): the reset options for every user, and
+    optionally a CSV file of new holders (user, first name, last name, email) for the seats
+    to recycle; the users not in it are reset, not recycled."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.checks: dict[str, QCheckBox] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for option in RESET_OPTIONS:
+            if option.name == "recycle":
+                continue
+            check = QCheckBox(option.label, self)
+            check.setToolTip(option.explanation)
+            check.toggled.connect(self.changed)
+            self.checks[option.name] = check
+            layout.addWidget(check)
+        self.load_button = QPushButton("&Load new holders (CSV)…", self)
+        self.load_button.setAutoDefault(False)
+        self.load_button.setToolTip(
+            "A file of user (username or id), first name, last name, email; a header row is "
+            "optional. Those seats are recycled for the new holders; the others are reset."
+        )
+        self.load_button.clicked.connect(self._browse)
+        self.welcome = QCheckBox("Send welcome emails (to the new holders with an email)", self)
+        self.welcome.setChecked(True)
+        self.keep = QCheckBox("Keep skills, tags and desks of the recycled seats", self)
+        for check in (self.welcome, self.keep):
+            check.toggled.connect(self._reparse)
+        self.sheet_label = QLabel("No new holders: every user is reset, none recycled.", self)
+        self.sheet_label.setWordWrap(True)
+        self.sheet_label.setObjectName("recycle_sheet")
+        layout.addWidget(self.load_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.welcome)
+        layout.addWidget(self.keep)
+        layout.addWidget(self.sheet_label)
+        self.lookup: Callable[[str], int | None] = lambda _who: None
+        self.path = ""
+        self.text = ""
+        self.sheet: RecycleSheet | None = None
+
+    def _browse(self) -> None:
+        dialog = QFileDialog(self, "New holders", "", "CSV files (*.csv);;All files (*)")
+        dialog.fileSelected.connect(self.load_file)
+        dialog.open()
+
+    def load_file(self, path: str) -> None:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                text = handle.read(1_000_000)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.sheet, self.path = RecycleSheet(problems=[f"Cannot read {path}: {exc}"]), path
+            self._show()
+            return
+        self.load_text(text, path)
+
+    def load_text(self, text: str, path: str = "") -> None:
+        self.text, self.path = text, path
+        self._reparse()
+
+    def _reparse(self) -> None:
+        if self.text:
+            self.sheet = parse_recycle_csv(
+                self.text, self.lookup,
+                send_welcome=self.welcome.isChecked(), keep_assignments=self.keep.isChecked(),
+            )  # fmt: skip
+        self._show()
+
+    def _show(self) -> None:
+        sheet = self.sheet
+        if sheet is None:
+            self.sheet_label.setText("No new holders: every user is reset, none recycled.")
+        elif not sheet.ok:
+            self.sheet_label.setText("\n".join([f"{self.path or 'The file'}:", *sheet.problems]))
+        else:
+            count = len(sheet.details)
+            seats = "seat is" if count == 1 else "seats are"
+            self.sheet_label.setText(
+                f"{count} {seats} recycled for the new holders in {self.path or 'the file'}; "
+                "the other users are reset."
+            )
+        self.changed.emit()
+
+    def params(self) -> tuple[dict[str, Any], str | None]:
+        options: dict[str, Any] = {name: c.isChecked() for name, c in self.checks.items()}
+        if self.sheet is not None:
+            if not self.sheet.ok:
+                return {}, "Fix the file of new holders first: " + self.sheet.problems[0]
+            options["recycle_details"] = self.sheet.details
+        return options, None
+
+
 class ParamsEditor(QStackedWidget):
     changed = Signal()
 
@@ -126,6 +226,9 @@ class ParamsEditor(QStackedWidget):
         self.addWidget(self._status_page())
         self.addWidget(self.values)
         self.addWidget(self.role)
+        self.reset = ResetPage(self)
+        self.addWidget(self.reset)
+        self.reset.changed.connect(self.changed)
         self.status.currentIndexChanged.connect(self._status_changed)
         self.status_text.textChanged.connect(self.changed)
         self.values.changed.connect(self.changed)
@@ -171,4 +274,6 @@ class ParamsEditor(QStackedWidget):
             return {"values": values}, None
         if action.params is ParamKind.ROLE:
             return {"role": str(self.role.currentData())}, None
+        if action.params is ParamKind.RESET:
+            return self.reset.params()
         return {}, None

@@ -13,6 +13,7 @@ from supervisor_console.actions.catalogue import BY_KEY
 from supervisor_console.api import wire
 from supervisor_console.api.errors import MalformedResponseError
 from supervisor_console.api.types import Status
+from supervisor_console.api.wire import preview
 from supervisor_console.bulk import (
     BULK_ACTIONS,
     BULK_BY_KEY,
@@ -172,3 +173,10 @@ async def test_follow_reports_every_state_until_the_job_finishes() -> None:
     polls = [("GET", "/bulk-jobs/7?results=false")] * 3
     assert jobs.calls == [*polls, ("GET", "/bulk-jobs/7")]  # results once, at the end
     assert last.results == wire.job_state(job_json("cancelled")).results
+
+
+def test_a_set_status_preview_says_the_calls_go_on() -> None:
+    """Issue 14, item 1: a status set over live calls does not end them, and says so."""
+    answer = {"total": 5, "will_change": 5, "skipped": {}, "live_calls": 0, "calls_continue": 2}
+    lines = preview_lines(preview(answer), BULK_BY_KEY["set-status"])
+    assert lines[-1] == "2 live calls go on; those agents get no queue calls until Available."
