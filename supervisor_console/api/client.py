@@ -30,7 +30,7 @@ from supervisor_console.api.errors import (
     ServerError,
 )
 from supervisor_console.api.problems import error_for_status
-from supervisor_console.api.types import ChangeBatch, SessionInfo, UserRow
+from supervisor_console.api.types import ChangeBatch, Limit, SessionInfo, Thresholds, UserRow
 
 __all__ = [
     "ApiClient",
@@ -229,6 +229,21 @@ class ApiClient:
 
     async def sessions(self, user_id: int) -> list[dict[str, Any]]:
         return wire.objects(await self.request("GET", f"/users/{int(user_id)}/sessions"))
+
+    async def thresholds(self) -> Thresholds:
+        """The time limits every console shares (`GET /settings/thresholds`)."""
+        return wire.thresholds(await self.request("GET", "/settings/thresholds"))
+
+    async def set_thresholds(self, limits: dict[str, Limit], version: int) -> Thresholds:
+        """Change the time limits (admins); 409 (ConflictError) when someone changed them
+        since `version`."""
+        body = {
+            "thresholds": {k: {"warn_s": v.warn_s, "alert_s": v.alert_s} for k, v in limits.items()}
+        }
+        answer = await self.request(
+            "PUT", "/settings/thresholds", json=body, headers={"If-Match": str(version)}
+        )
+        return wire.thresholds(answer)
 
     async def phone_numbers(self) -> list[str]:
         """The inventory's free phone numbers (for Edit user's picker)."""

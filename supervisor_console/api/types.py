@@ -7,6 +7,7 @@ from the server's JSON.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,9 @@ class ChangeBatch:
     # When the server produced this answer, on the console's clock (see
     # ApiClient.snapshot): what the data's age counts from. None: the server did not say.
     server_time: datetime | None = None
+    # The version of the server's shared settings (time limits): newer than the console's
+    # means read them again. None: the server did not say.
+    settings_version: int | None = None
 
 
 class ConnectionState(enum.Enum):
@@ -184,3 +188,17 @@ class JobState:
 
     def ids_with(self, outcome: str) -> list[int]:
         return [r.user_id for r in self.results if r.outcome == outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    warn_s: int
+    alert_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The server's limits, with the version the change feed announces."""
+
+    version: int = 0
+    limits: Mapping[str, Limit] = field(default_factory=dict)

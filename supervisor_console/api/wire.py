@@ -23,10 +23,12 @@ from supervisor_console.api.errors import (
 from supervisor_console.api.types import (
     ChangeBatch,
     JobState,
+    Limit,
     LiveCall,
     Preview,
     SessionInfo,
     Status,
+    Thresholds,
     UserResult,
     UserRow,
 )
@@ -260,7 +262,10 @@ def parse_snapshot_batch(body: bytes) -> ChangeBatch:
     """`/users` as a full batch, with the server's time of the answer."""
     data = loads(body)
     users, cursor = rows(_field(data, "users", list)), _field(data, "cursor", int)
-    return ChangeBatch(users, [], cursor, full=True, server_time=server_time(data))
+    return ChangeBatch(
+        users, [], cursor, full=True, server_time=server_time(data),
+        settings_version=_settings_version(data),
+    )  # fmt: skip
 
 
 def parse_changes(body: bytes) -> ChangeBatch:
@@ -270,7 +275,16 @@ def parse_changes(body: bytes) -> ChangeBatch:
         raise MalformedResponseError("The server's answer has a malformed 'deleted'.")
     users = rows(_field(data, "users", list))
     cursor = _field(data, "cursor", int)
-    return ChangeBatch(users, deleted, cursor, server_time=server_time(data))
+    return ChangeBatch(
+        users, deleted, cursor, server_time=server_time(data),
+        settings_version=_settings_version(data),
+    )  # fmt: skip
+
+
+def _settings_version(data: Any) -> int | None:
+    """Lenient like `server_time`: a bad one must not throw away a good answer."""
+    value = data.get("settings_version") if isinstance(data, dict) else None
+    return value if type(value) is int else None
 
 
 def session_info(body: Any) -> SessionInfo:
@@ -346,3 +360,24 @@ def parse_job_state(body: bytes) -> JobState:
 def job_id(data: Any) -> int:
     """The id in the answer to `POST /bulk-jobs`."""
     return int(_field(data, "id", int))
+
+
+THRESHOLD_KINDS = ("break", "dnd", "meeting", "other", "unavailable", "call", "stuck")
+
+
+def thresholds(body: Any) -> Thresholds:
+    """`GET /settings/thresholds`; kinds missing or malformed are left out (never a failure:
+    the panel then simply has no limit for them)."""
+    if not isinstance(body, dict):
+        return Thresholds()
+    raw = body.get("thresholds")
+    limits: dict[str, Limit] = {}
+    if isinstance(raw, dict):
+        for kind in THRESHOLD_KINDS:
+            item = raw.get(kind)
+            if isinstance(item, dict):
+                warn, alert = item.get("warn_s"), item.get("alert_s")
+                if type(warn) is int and type(alert) is int and 0 < warn < alert:
+                    limits[kind] = Limit(warn, alert)
+    version = body.get("version")
+    return Thresholds(version if type(version) is int else 0, limits)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import enum
 import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from supervisor_console.api.types import Status, UserRow
+from supervisor_console.api.types import Status, Thresholds, UserRow
 
 KINDS = ("break", "dnd", "meeting", "other", "unavailable", "call", "stuck")
 KIND_LABELS = {
@@ -41,37 +40,6 @@ class Level(enum.IntEnum):
     NONE = 0
     WARN = 1
     ALERT = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    warn_s: int
-    alert_s: int
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """The server's limits, with the version the change feed announces."""
-
-    version: int = 0
-    limits: Mapping[str, Limit] = field(default_factory=dict)
-
-    @classmethod
-    def from_answer(cls, body: Any) -> Thresholds:
-        """From `GET /settings/thresholds`; kinds missing or malformed are left out."""
-        if not isinstance(body, dict):
-            return cls()
-        raw = body.get("thresholds")
-        limits: dict[str, Limit] = {}
-        if isinstance(raw, dict):
-            for kind in KINDS:
-                item = raw.get(kind)
-                if isinstance(item, dict):
-                    warn, alert = item.get("warn_s"), item.get("alert_s")
-                    if type(warn) is int and type(alert) is int and 0 < warn < alert:
-                        limits[kind] = Limit(warn, alert)
-        version = body.get("version")
-        return cls(version if type(version) is int else 0, limits)
 
 
 @dataclass(frozen=True, slots=True)

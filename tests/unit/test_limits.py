@@ -5,15 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from supervisor_console.api.types import LiveCall, Status
+from supervisor_console.api.types import Limit, LiveCall, Status, Thresholds
+from supervisor_console.api.wire import thresholds
 from supervisor_console.dev.samples import make_row
-from supervisor_console.panel.limits import (
-    Level,
-    Limit,
-    LimitTracker,
-    Thresholds,
-    judge,
-)
+from supervisor_console.panel.limits import Level, LimitTracker, judge
 
 T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 LIMITS = Thresholds(
@@ -53,7 +48,7 @@ def test_a_malformed_answer_keeps_only_what_is_valid() -> None:
         "version": 4,
         "thresholds": {"break": {"warn_s": 60, "alert_s": 120}, "dnd": {"warn_s": 9, "alert_s": 3}},
     }
-    parsed = Thresholds.from_answer(answer)
+    parsed = thresholds(answer)
     assert parsed.version == 4
     assert dict(parsed.limits) == {"break": Limit(60, 120)}
 
