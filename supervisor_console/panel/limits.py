@@ -36,6 +36,18 @@ _BY_STATUS = {
 }
 
 
+# The server's defaults (docs/API.md, "Time limits"): shown for a kind it did not send.
+DEFAULT_LIMITS = {
+    "break": Limit(900, 1200),
+    "dnd": Limit(600, 1200),
+    "meeting": Limit(3600, 5400),
+    "other": Limit(900, 1800),
+    "unavailable": Limit(120, 300),
+    "call": Limit(600, 1200),
+    "stuck": Limit(60, 300),
+}
+
+
 class Level(enum.IntEnum):
     NONE = 0
     WARN = 1

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from supervisor_console.api.types import Limit, Thresholds
-from supervisor_console.panel.limits import KIND_LABELS, KINDS
+from supervisor_console.panel.limits import DEFAULT_LIMITS, KIND_LABELS, KINDS
 
 MAX_MINUTES = 24 * 60
 
@@ -93,10 +93,9 @@ class LimitsDialog(QDialog):
         """Show the server's limits (again, after someone else changed them: `note`)."""
         self.thresholds = thresholds
         for kind in KINDS:
-            limit = thresholds.limits.get(kind)
-            if limit is not None:
-                self.warn[kind].setValue(_minutes(limit.warn_s))
-                self.alert[kind].setValue(_minutes(limit.alert_s))
+            limit = thresholds.limits.get(kind, DEFAULT_LIMITS[kind])
+            self.warn[kind].setValue(_minutes(limit.warn_s))
+            self.alert[kind].setValue(_minutes(limit.alert_s))
         if note:
             self.show_error(note)
         else:
