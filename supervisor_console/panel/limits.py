@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from supervisor_console.api.types import Status, Thresholds, UserRow
+from supervisor_console.api.types import Limit, Status, Thresholds, UserRow
 
 KINDS = ("break", "dnd", "meeting", "other", "unavailable", "call", "stuck")
 KIND_LABELS = {
