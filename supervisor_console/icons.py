@@ -126,6 +126,29 @@ def stuck_icon() -> QIcon:
     return _paint(_warning, STUCK_COLOUR)
 
 
+LIMIT_COLOURS = {1: "#e8a200", 2: "#c42b1c"}  # warn, alert
+LIMIT_TINTS = {1: "#fff6d6", 2: "#fde0dc"}
+
+
+def _clock(p: QPainter, c: QColor) -> None:
+    p.setBrush(c)
+    p.drawEllipse(QRectF(1.5, 1.5, 13, 13))
+    p.setPen(QPen(QColor("white"), 1.8))
+    p.drawLine(QPointF(8, 8), QPointF(8, 4))
+    p.drawLine(QPointF(8, 8), QPointF(11, 9.5))
+
+
+@cache
+def limit_icon(level: int) -> QIcon:
+    """A clock mark for a row over its time limit: amber (warn) or red (alert)."""
+    return _paint(_clock, LIMIT_COLOURS[level])
+
+
+@cache
+def limit_brush(level: int) -> QBrush:
+    return QBrush(QColor(LIMIT_TINTS[level]))
+
+
 @cache
 def stuck_brush() -> QBrush:
     return QBrush(QColor(STUCK_TINT))

@@ -37,9 +37,11 @@ from PySide6.QtCore import (
 from supervisor_console.api.types import ChangeBatch, UserRow
 from supervisor_console.models import panel_roles
 from supervisor_console.models.layout_change import FollowUsers, LayoutChange
+from supervisor_console.models.panel_limits import LimitsMixin
 from supervisor_console.panel.batch_plan import Key, classify, find, newest
 from supervisor_console.panel.columns import SORT_KEYS, TICKING, Column, status_text
 from supervisor_console.panel.filters import Facets, PanelFilter, StuckRule
+from supervisor_console.panel.limits import Judgement, LimitTracker
 from supervisor_console.panel.runs import (
     contiguous_runs,
     display_span,
@@ -66,13 +68,15 @@ _ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ANSWERED = panel_roles.ANSWERED | {_ROW_ROLE, _ROW_ROLE + 1, _ROW_ROLE + 2}
 
 
-class LivePanelModel(QAbstractTableModel):
+class LivePanelModel(LimitsMixin, QAbstractTableModel):
     RowRole = _ROW_ROLE
     SortRole = _ROW_ROLE + 1
     StuckRole = _ROW_ROLE + 2
 
     counts_changed = Signal(int, int)
     facets_changed = Signal()
+    # Rows that have just reached their alert limit: list[(UserRow, Judgement)].
+    limits_alerted = Signal(list)
 
     def __init__(
         self,
@@ -88,6 +92,8 @@ class LivePanelModel(QAbstractTableModel):
         self._keys: list[Key] = []  # shown rows, ascending (sort key, id)
         self._rows: list[UserRow] = []  # parallel to _keys
         self._stuck = StuckTracker(stuck_rule)
+        self._limits = LimitTracker()
+        self._alerted: list[tuple[UserRow, Judgement]] = []  # reached ALERT in this batch
         self._sort_column = Column.NAME
         self._sort_fn = SORT_KEYS[Column.NAME]
         self._descending = False
@@ -134,7 +140,9 @@ class LivePanelModel(QAbstractTableModel):
             return self._stuck.get(row.id)
         if role == _TOOLTIP and self.marks and column == _STATUS and row.id in self.marks:
             return f"{status_text(row)} · {self.marks[row.id]}"
-        return panel_roles.other_role(column, row, role, self._stuck.get(row.id))
+        judged = self._limits.judged.get(row.id)
+        limit = (int(judged.level), judged.text(self._now)) if judged is not None else (0, "")
+        return panel_roles.other_role(column, row, role, self._stuck.get(row.id), limit)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(Column):
@@ -202,9 +210,11 @@ class LivePanelModel(QAbstractTableModel):
         self._now = self._clock()
         if batch.full:
             self._reset(batch.changed)
+            self._alerted.clear()  # a snapshot is no news: only crossings from now on alert
         else:
             self._apply_incremental(batch)
         self.counts_changed.emit(len(self._rows), len(self._by_id))
+        self._flush_alerts()
 
     def set_filter(self, panel_filter: PanelFilter) -> None:
         if panel_filter == self._filter:
@@ -212,22 +222,11 @@ class LivePanelModel(QAbstractTableModel):
         self._filter = panel_filter
         self._refilter()
 
-    @property
-    def stuck_rule(self) -> StuckRule:
-        return self._stuck.rule
-
-    def set_stuck_rule(self, rule: StuckRule) -> None:
-        """A new rule for stuck dialers: every row is judged again (marks, the filter)."""
-        if rule == self._stuck.rule:
-            return
-        self._stuck.rule = rule
-        self._stuck.rebuild(self._by_id.values(), self._now)
-        self._refilter(force=True)
-
     def tick(self) -> None:
         """Once a second: advance the clock, repaint the ticking columns, promote long calls."""
         self._now = self._clock()
         self._promote_long_calls()
+        self._escalate()
         last = len(self._rows) - 1
         if last >= 0:
             for column in TICKING:
@@ -259,6 +258,8 @@ class LivePanelModel(QAbstractTableModel):
         self._rows = [rows[i] for i in order]
 
     def _matches(self, row: UserRow) -> bool:
+        if self._filter.exceptions_only and row.id not in self._limits.judged:
+            return False
         return self._filter.matches(row, row.id in self._stuck)
 
     # ---- full batches and filter changes ------------------------------------------------
@@ -267,6 +268,7 @@ class LivePanelModel(QAbstractTableModel):
         self.beginResetModel()
         self._by_id = {row.id: row for row in rows}
         self._stuck.rebuild(self._by_id.values(), self._now)
+        self._limits.rebuild(self._by_id.values(), self._now, set(self._stuck.reasons))
         self._set_view(row for row in self._by_id.values() if self._matches(row))
         self._rebuild_facets()
         self.endResetModel()
@@ -295,6 +297,7 @@ class LivePanelModel(QAbstractTableModel):
         for user_id in batch.deleted:
             old = self._by_id.pop(user_id, None)
             self._stuck.forget(user_id)
+            self._limits.forget(user_id)
             pos = None if old is None else self._position(self._key(old))
             if pos is not None:
                 plan.leaving.append(pos)
@@ -312,6 +315,7 @@ class LivePanelModel(QAbstractTableModel):
         """Hold the newer row; True when the filter shows it."""
         self._by_id[row.id] = row
         self._stuck.track(row, old, self._now)
+        self._judge_limits(row)
         return self._matches(row)
 
     def _position_list(self, keys: Iterable[Key]) -> list[int]:
@@ -380,19 +384,6 @@ class LivePanelModel(QAbstractTableModel):
         return FollowUsers(self, self)
 
     # ---- stuck dialers and facets -------------------------------------------------------
-
-    def _promote_long_calls(self) -> None:
-        promoted = self._stuck.due(self._by_id, self._now)
-        if not promoted:
-            return
-        positions = self._position_list(self._key(row) for row in promoted)
-        self._changed_positions(positions)
-        shown = [self._rows[pos] for pos in positions]
-        if self._filter.stuck_only:
-            shown_ids = {row.id for row in shown}
-            entering = [r for r in promoted if r.id not in shown_ids and self._matches(r)]
-            self._insert_rows(entering)
-            self.counts_changed.emit(len(self._rows), len(self._by_id))
 
     def _rebuild_facets(self) -> None:
         self._facets.clear()

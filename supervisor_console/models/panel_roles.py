@@ -20,6 +20,7 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _NAME = int(Column.NAME)
 _STATUS = int(Column.STATUS)
+_TIME_IN_STATUS = int(Column.TIME_IN_STATUS)
 _NUMERIC = frozenset(int(c) for c in NUMERIC)
 # The roles `display` and `other_role` can answer with anything but None.
 ANSWERED = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _BACKGROUND, _FOREGROUND, _ALIGNMENT})
@@ -46,11 +47,24 @@ def header_data(column: Column, role: int) -> Any:
     return None
 
 
-def other_role(column: int, row: UserRow, role: int, stuck: str | None) -> Any:
+def other_role(
+    column: int, row: UserRow, role: int, stuck: str | None, limit: tuple[int, str] = (0, "")
+) -> Any:
+    """`limit`: the row's level over its time limit (0 none, 1 warn, 2 alert) and why."""
+    level, why = limit
     if role == _BACKGROUND:
-        return icons.stuck_brush() if stuck else None
+        if level == 2:
+            return icons.limit_brush(2)  # an alert outranks the stuck tint
+        if stuck:
+            return icons.stuck_brush()
+        return icons.limit_brush(1) if level == 1 else None
     if role == _DECORATION:
+        if level and column == _TIME_IN_STATUS:
+            return icons.limit_icon(level)  # a mark, never colour alone
         return _decoration(column, row, stuck)
+    if role == _TOOLTIP and level and column in (_NAME, _STATUS, _TIME_IN_STATUS):
+        base = _tooltip(column, row, stuck)
+        return f"{base}\n{why}" if base else why
     if role == _ALIGNMENT:
         return _RIGHT if column in _NUMERIC else None
     if role == _FOREGROUND:

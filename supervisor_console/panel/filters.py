@@ -66,6 +66,7 @@ class PanelFilter:
     tag: str = ""
     active: bool | None = None
     stuck_only: bool = False
+    exceptions_only: bool = False  # rows over a time limit (the model checks the level)
 
     @property
     def is_empty(self) -> bool:
@@ -103,6 +104,7 @@ class PanelFilter:
             "tag": self.tag,
             "active": "" if self.active is None else ("yes" if self.active else "no"),
             "stuck_only": "yes" if self.stuck_only else "no",
+            "exceptions_only": "yes" if self.exceptions_only else "no",
         }
 
     @classmethod
@@ -123,6 +125,7 @@ class PanelFilter:
             tag=str(data.get("tag") or ""),
             active=active,
             stuck_only=str(data.get("stuck_only")) in ("yes", "true", "True", "1"),
+            exceptions_only=str(data.get("exceptions_only")) in ("yes", "true", "True", "1"),
         )
 
 

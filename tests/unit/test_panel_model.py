@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 
-from supervisor_console.api.types import ChangeBatch, LiveCall, Status
+from supervisor_console.api.types import ChangeBatch, Limit, LiveCall, Status, Thresholds
 from supervisor_console.dev.samples import EPOCH, changed, make_row, random_row
 from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.panel.columns import Column
 from supervisor_console.panel.filters import PanelFilter, StuckRule
+from supervisor_console.panel.limits import Level
 
 ROW = LivePanelModel.RowRole
 
@@ -207,3 +208,40 @@ def test_data_roles_are_cheap_plain_values() -> None:
     row = dataclasses.replace(before, version=2, status=Status.OTHER, status_text="Lunch")
     model.apply(ChangeBatch([row], [], 2))
     assert model.index(0, Column.STATUS).data() == "Other: Lunch"
+
+
+def test_rows_escalate_over_their_time_limits_and_alert_once() -> None:
+    """Issue 15, item 2: warn, then alert, by time alone (the tick), an Exceptions filter,
+    and one alert signal per crossing; a new status starts afresh."""
+    now = EPOCH
+    clock = [now]
+    model = LivePanelModel(clock=lambda: clock[0])
+    rows = [
+        make_row(1, status=Status.BREAK, status_since=now),
+        make_row(2, status=Status.DND, status_since=now),
+        make_row(3, status=Status.AVAILABLE, status_since=now),
+    ]
+    model.apply(ChangeBatch(rows, [], 1, full=True))
+    model.set_thresholds(Thresholds(1, {"break": Limit(600, 900), "dnd": Limit(60, 1200)}))
+    alerts: list[list[Any]] = []
+    model.limits_alerted.connect(alerts.append)
+    model.set_filter(PanelFilter(exceptions_only=True))
+    assert _shown_ids(model) == []
+    clock[0] = now + timedelta(minutes=2)
+    model.tick()
+    assert _shown_ids(model) == [2]  # DND over its warning
+    assert model.limit_judgement(2).level is Level.WARN
+    clock[0] = now + timedelta(minutes=16)
+    model.tick()
+    assert sorted(_shown_ids(model)) == [1, 2]
+    assert [[row.id for row, _j in batch] for batch in alerts] == [[1]]
+    assert model.limit_counts() == {Level.WARN: 1, Level.ALERT: 1}
+    index = model.index(_shown_ids(model).index(1), int(Column.TIME_IN_STATUS))
+    assert index.data(Qt.ItemDataRole.DecorationRole) is not None  # a mark, not colour alone
+    assert "over the alert limit" in index.data(Qt.ItemDataRole.ToolTipRole)
+    model.apply(
+        ChangeBatch([make_row(1, version=2, status=Status.AVAILABLE, status_since=clock[0])], [], 2)
+    )
+    assert _shown_ids(model) == [2]
+    model.tick()
+    assert len(alerts) == 1  # nothing new
