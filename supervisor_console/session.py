@@ -24,6 +24,7 @@ from supervisor_console.controllers.account_flow import AccountFlow
 from supervisor_console.controllers.action_controller import ActionController
 from supervisor_console.controllers.bulk_controller import BulkController
 from supervisor_console.controllers.leaving import LeavingMixin
+from supervisor_console.controllers.limits_controller import LimitsController
 from supervisor_console.controllers.tasks import TaskKeeper
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.feed import ChangeFeed
@@ -55,6 +56,7 @@ class Console(LeavingMixin):
         self.model = LivePanelModel()
         self.window: MainWindow | None = None
         self.sessions_window: SessionsWindow | None = None
+        self.limits: LimitsController | None = None
         self.account: AccountFlow
         self.dialog: SignInDialog | None = None
         self.leave_box: QMessageBox | None = None
@@ -87,6 +89,7 @@ class Console(LeavingMixin):
             )
             self.window.two_factor_requested.connect(lambda: self.spawn(self._enrol_two_factor()))
             self.window.sessions_requested.connect(self.open_sessions)
+            self.limits = LimitsController(self.window, self.spawn)
             self.actions = ActionController(self.window, reset_limit=self.reset_limit)
             self.bulk = BulkController(self.window)
             self.window.set_feed_status(FeedStatus(ConnectionState.SIGNED_OUT))
@@ -106,6 +109,8 @@ class Console(LeavingMixin):
             self.actions.set_client(client)
         if self.bulk is not None:
             self.bulk.set_client(client)
+        if self.limits is not None:
+            self.limits.set_client(client)
         window.set_signed_in_as(f"Signed in as {who} on {client.base_url}")
         window.panel.setFocus()  # the keyboard starts on the panel, not on a filter
         self.feed = ChangeFeed(client, self._on_batch, self._on_status, wait=self.feed_wait)
@@ -119,6 +124,8 @@ class Console(LeavingMixin):
     def _on_batch(self, batch: ChangeBatch) -> None:
         if self.window is not None:
             self.window.apply_batch(batch)
+        if self.limits is not None:
+            self.limits.on_batch(batch)
         self.batches += 1
         if batch.full:
             self.first_full.set()
@@ -255,6 +262,8 @@ class Console(LeavingMixin):
         if self.bulk is not None:
             await self.bulk.close()
             self.bulk.set_client(None)
+        if self.limits is not None:
+            self.limits.set_client(None)
         client, self.client = self.client, None
         self.first_full.clear()
         if self.window is not None:

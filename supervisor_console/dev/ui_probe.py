@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from supervisor_console.controllers.alerts import AlertCenter
 from supervisor_console.views.main_window import MainWindow
 
 ENV = "SUPERVISOR_CONSOLE_UI_PROBE"
@@ -89,8 +90,17 @@ def main_window_state(window: MainWindow) -> dict[str, Any]:
         "signed_in_as": window.user_label.text(),
         "search": window.filter_bar.search.text(),
         "stuck_only": model.panel_filter.stuck_only,
+        "exceptions_only": model.panel_filter.exceptions_only,
+        "over_limits": {level.name.lower(): n for level, n in model.limit_counts().items()},
+        "thresholds_version": model.thresholds.version,
+        "last_alert": _last_alert(window),
         "stuck_rule": model.stuck_rule.describe(),
     }
+
+
+def _last_alert(window: MainWindow) -> str:
+    center = window.findChild(AlertCenter)
+    return center.last_message if isinstance(center, AlertCenter) else ""
 
 
 def snapshot(app: QApplication) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from supervisor_console.api.types import Status
 from supervisor_console.panel.filters import PanelFilter
 
 STUCK_SHORTCUT = QKeySequence(Qt.Key.Key_F4)
+EXCEPTIONS_SHORTCUT = QKeySequence(Qt.Key.Key_F6)
 _ANY = ""
 _BUSY_OR_UNAVAILABLE = "busy+unavailable"
 
@@ -38,6 +39,10 @@ class FilterBar(QWidget):
         stuck_button = QToolButton(self)
         stuck_button.setDefaultAction(self.stuck_action)
         stuck_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.exceptions_action = self._make_exceptions_action()
+        self.exceptions_button = QToolButton(self)
+        self.exceptions_button.setDefaultAction(self.exceptions_action)
+        self.exceptions_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.count_label = QLabel("0 of 0 users", self)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._debounce = QTimer(self, singleShot=True, interval=200)
@@ -54,6 +59,7 @@ class FilterBar(QWidget):
             layout.addWidget(combo)
             combo.currentIndexChanged.connect(self._emit)
         layout.addWidget(stuck_button)
+        layout.addWidget(self.exceptions_button)
         layout.addStretch(1)
         layout.addWidget(self.count_label)
 
@@ -78,6 +84,17 @@ class FilterBar(QWidget):
         text = STUCK_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)
         action.setText(f"Stuck only ({text})")
         action.setToolTip(f"Show only stuck dialers ({text})")
+        action.toggled.connect(self._emit)
+        return action
+
+    def _make_exceptions_action(self) -> QAction:
+        action = QAction(icons.limit_icon(2), "Over limits", self)
+        action.setCheckable(True)
+        action.setShortcut(EXCEPTIONS_SHORTCUT)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        text = EXCEPTIONS_SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)
+        action.setText(f"Over limits ({text})")
+        action.setToolTip(f"Show only users over a time limit: View ▸ Time limits… ({text})")
         action.toggled.connect(self._emit)
         return action
 
@@ -106,11 +123,12 @@ class FilterBar(QWidget):
             tag=str(self.tag.currentData() or ""),
             active=active,
             stuck_only=self.stuck_action.isChecked(),
+            exceptions_only=self.exceptions_action.isChecked(),
         )
 
     def set_filter(self, panel_filter: PanelFilter) -> None:
         widgets = (self.search, self.status, self.desk, self.role, self.skill, self.tag)
-        for widget in (*widgets, self.active, self.stuck_action):
+        for widget in (*widgets, self.active, self.stuck_action, self.exceptions_action):
             widget.blockSignals(True)
         try:
             self.search.setText(panel_filter.search)
@@ -122,8 +140,9 @@ class FilterBar(QWidget):
             active = panel_filter.active
             _select(self.active, "" if active is None else ("yes" if active else "no"))
             self.stuck_action.setChecked(panel_filter.stuck_only)
+            self.exceptions_action.setChecked(panel_filter.exceptions_only)
         finally:
-            for widget in (*widgets, self.active, self.stuck_action):
+            for widget in (*widgets, self.active, self.stuck_action, self.exceptions_action):
                 widget.blockSignals(False)
         self._emit()
 
