@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -25,12 +24,14 @@ from supervisor_console.controllers.action_controller import ActionController
 from supervisor_console.controllers.bulk_controller import BulkController
 from supervisor_console.controllers.leaving import LeavingMixin
 from supervisor_console.controllers.limits_controller import LimitsController
+from supervisor_console.controllers.sessions_controller import SessionsController
 from supervisor_console.controllers.tasks import TaskKeeper
+from supervisor_console.controllers.views_controller import ViewsController
 from supervisor_console.credentials import CredentialStore
 from supervisor_console.feed import ChangeFeed
 from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.views.main_window import MainWindow
-from supervisor_console.views.sessions_window import SessionsWindow, describe
+from supervisor_console.views.sessions_window import SessionsWindow
 from supervisor_console.views.sign_in import SignInDialog, SignInRequest, sign_in_error_text
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ class Console(LeavingMixin):
         self.store = store
         self.model = LivePanelModel()
         self.window: MainWindow | None = None
-        self.sessions_window: SessionsWindow | None = None
+        self.sessions: SessionsController | None = None
+        self.views: ViewsController | None = None
         self.limits: LimitsController | None = None
         self.account: AccountFlow
         self.dialog: SignInDialog | None = None
@@ -90,6 +92,7 @@ class Console(LeavingMixin):
             self.window.two_factor_requested.connect(lambda: self.spawn(self._enrol_two_factor()))
             self.window.sessions_requested.connect(self.open_sessions)
             self.limits = LimitsController(self.window, self.spawn)
+            self.views = ViewsController(self.window, self.settings, self.spawn)
             self.actions = ActionController(self.window, reset_limit=self.reset_limit)
             self.bulk = BulkController(self.window)
             self.window.set_feed_status(FeedStatus(ConnectionState.SIGNED_OUT))
@@ -111,6 +114,10 @@ class Console(LeavingMixin):
             self.bulk.set_client(client)
         if self.limits is not None:
             self.limits.set_client(client)
+        if self.views is not None:
+            self.views.set_client(client, self.username)
+        if self.sessions is not None:
+            self.sessions.client = client
         window.set_signed_in_as(f"Signed in as {who} on {client.base_url}")
         window.panel.setFocus()  # the keyboard starts on the panel, not on a filter
         self.feed = ChangeFeed(client, self._on_batch, self._on_status, wait=self.feed_wait)
@@ -148,40 +155,11 @@ class Console(LeavingMixin):
             dialog.show_note(message)
 
     def open_sessions(self) -> SessionsWindow:
-        """Session ▸ Active sessions…: every user's sessions, refreshed while open."""
-        if self.sessions_window is None:
-            window = SessionsWindow(self.window)
-            window.refresh_requested.connect(lambda: self.spawn(self._load_sessions()))
-            window.logout_requested.connect(lambda s: self.spawn(self._end_session_of(s)))
-            self.sessions_window = window
-        self.sessions_window.show()
-        self.sessions_window.raise_()
-        self.sessions_window.activateWindow()
-        self.sessions_window.search.setFocus()
-        return self.sessions_window
-
-    async def _load_sessions(self) -> None:
-        window, client = self.sessions_window, self.client
-        if window is None or client is None or not client.signed_in:
-            return
-        try:
-            sessions = await client.all_sessions()
-        except ApiError as exc:
-            window.show_problem(f"Could not read the sessions: {exc}")
-            return
-        window.set_sessions(sessions, datetime.now())
-
-    async def _end_session_of(self, session: dict[str, Any]) -> None:
-        window, client = self.sessions_window, self.client
-        if window is None or client is None:
-            return
-        try:
-            await client.end_session(int(session["user_id"]), int(session["id"]))
-        except ApiError as exc:
-            window.show_problem(str(exc))
-            return
-        await self._load_sessions()
-        window.show_problem(f"Logged out: {describe(session)}.")
+        """Session ▸ Active sessions… (controllers/sessions_controller.py)."""
+        if self.sessions is None:
+            self.sessions = SessionsController(self.open_window(), self.spawn)
+        self.sessions.client = self.client
+        return self.sessions.open()
 
     async def _change_password(self) -> None:
         if self.client is None or not self.client.signed_in:
@@ -264,6 +242,8 @@ class Console(LeavingMixin):
             self.bulk.set_client(None)
         if self.limits is not None:
             self.limits.set_client(None)
+        if self.views is not None:
+            self.views.set_client(None)
         client, self.client = self.client, None
         self.first_full.clear()
         if self.window is not None:

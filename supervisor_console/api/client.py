@@ -245,6 +245,28 @@ class ApiClient:
         )
         return wire.thresholds(answer)
 
+    async def views(self) -> list[dict[str, Any]]:
+        """The caller's saved views and everyone's shared ones, by name."""
+        body = await self.request("GET", "/views")
+        return wire.objects((body or {}).get("views") if isinstance(body, dict) else None)
+
+    async def save_view(
+        self, name: str, layout: dict[str, Any], *, shared: bool, view_id: int | None = None,
+        version: int | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Create a view, or (with `view_id` and `version`) replace one of one's own."""
+        body = {"name": name, "shared": shared, "layout": layout}
+        if view_id is None:
+            answer = await self.request("POST", "/views", json=body)
+        else:
+            answer = await self.request(
+                "PUT", f"/views/{int(view_id)}", json=body, headers={"If-Match": str(version)}
+            )
+        return answer if isinstance(answer, dict) else {}
+
+    async def delete_view(self, view_id: int) -> None:
+        await self.request("DELETE", f"/views/{int(view_id)}")
+
     async def phone_numbers(self) -> list[str]:
         """The inventory's free phone numbers (for Edit user's picker)."""
         body = await self.request("GET", "/phone-numbers", params={"available": "true"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -20,6 +22,32 @@ def save_panel(settings: QSettings, view: PanelView, filters: FilterBar) -> None
     # saveState covers order, widths, hidden columns and the sort indicator.
     settings.setValue(HEADER_KEY, view.horizontalHeader().saveState())
     settings.setValue(FILTER_KEY, json.dumps(filters.current_filter().to_dict()))
+
+
+def panel_layout(view: PanelView, filters: FilterBar) -> dict[str, Any]:
+    """What a saved view keeps: the filters, and the columns (order, widths, hidden) with the
+    sort, as JSON the server stores as given."""
+    state = bytes(view.horizontalHeader().saveState().data())
+    return {
+        "filter": filters.current_filter().to_dict(),
+        "header": base64.b64encode(state).decode(),
+    }
+
+
+def apply_layout(layout: Any, view: PanelView, filters: FilterBar) -> bool:
+    """Show a saved view's layout; False when it is unreadable (nothing changed then)."""
+    if not isinstance(layout, dict):
+        return False
+    try:
+        state = base64.b64decode(str(layout.get("header", "")), validate=True)
+    except ValueError:
+        return False
+    header = view.horizontalHeader()
+    if state and not header.restoreState(QByteArray(state)):
+        return False
+    view.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+    filters.set_filter(PanelFilter.from_dict(layout.get("filter")))
+    return True
 
 
 def restore_panel(settings: QSettings, view: PanelView, filters: FilterBar) -> None:
