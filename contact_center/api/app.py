@@ -21,6 +21,7 @@ from contact_center.api.routes import (
     edit,
     meta,
     sessions,
+    settings,
     users,
     welcome,
 )
@@ -106,7 +107,7 @@ def create_app(
     app.state.snapshot_cache = cache
     app.state.feed_answers = FeedAnswers()
     app.state.feed_coalesce = FEED_COALESCE
-    for routes in (meta, auth, users, sessions, audit, actions, edit, bulk, welcome):
+    for routes in (meta, auth, users, sessions, audit, actions, edit, bulk, settings, welcome):
         app.include_router(routes.router)
     app.add_middleware(RequestIdAndSize)
     install_handlers(app)

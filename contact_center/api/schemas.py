@@ -182,6 +182,9 @@ class UserRowModel(BaseModel):
 class Snapshot(BaseModel):
     users: list[UserRowModel]
     cursor: int
+    settings_version: int = Field(
+        description="The time limits' version: GET /settings/thresholds when it is newer"
+    )
     server_time: str
 
 
@@ -373,3 +376,28 @@ class Problem(BaseModel):
     status: int
     detail: str
     current: UserRowModel | None = None
+
+
+# --- time limits (issue 15) ----------------------------------------------------------------
+
+ThresholdKind = Literal["break", "dnd", "meeting", "other", "unavailable", "call", "stuck"]
+Seconds = Annotated[int, Field(strict=True, description="seconds")]
+
+
+class ThresholdPair(Strict):
+    warn_s: Seconds
+    alert_s: Seconds
+
+
+class ThresholdsBody(Strict):
+    thresholds: dict[ThresholdKind, ThresholdPair] = Field(
+        description="Some kinds or all; the others keep their limits. 0 < warn_s < alert_s "
+        "<= 86400 for each."
+    )
+
+
+class ThresholdsAnswer(BaseModel):
+    version: int
+    thresholds: dict[ThresholdKind, ThresholdPair]
+    changed_by: str | None
+    changed_at: str | None

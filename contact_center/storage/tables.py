@@ -202,7 +202,10 @@ audit = Table(
 )
 
 # One row per change to a user; the feed cursor is `seq`. Commit order equals seq order
-# because every writer takes the row lock on feed_state while it allocates a seq.
+# because every writer takes the row lock on feed_state while it allocates a seq. An entry
+# with user_id 0 (`journal.SETTINGS_ENTRY`; no user has id 0) is a change to the settings:
+# it moves the cursor and wakes the long polls, whose answer then carries the new
+# `settings_version` (migration 0004).
 changes = Table(
     "changes",
     metadata,
@@ -309,4 +312,17 @@ welcome_tokens = Table(
     Column("expires_at", Float, nullable=False),
     Column("used_at", Float),
     Index("ix_welcome_tokens_user", "user_id"),
+)
+
+# Settings the consoles share (migration 0004), one row per name: "thresholds" (the time
+# limits as last set, {kind: {"warn_s", "alert_s"}}; a kind missing there, or no row at
+# all, has its default; no row is version 0). Its `version` is the feed's `settings_version`.
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("version", BigInt, nullable=False),
+    Column("changed_by", String(64)),
+    Column("changed_at", Float),
 )
