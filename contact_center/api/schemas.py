@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -401,3 +401,41 @@ class ThresholdsAnswer(BaseModel):
     thresholds: dict[ThresholdKind, ThresholdPair]
     changed_by: str | None
     changed_at: str | None
+
+
+# --- saved views (issue 15) ----------------------------------------------------------------
+
+ViewName = Annotated[Text, Field(min_length=1, max_length=60)]
+Layout = Annotated[
+    dict[str, Any],
+    Field(description="The console's layout: any JSON object up to 64 KB, stored as given."),
+]
+
+
+class ViewBody(Strict):
+    name: ViewName
+    shared: bool = Field(default=False, strict=True)
+    layout: Layout
+
+
+class ViewChange(Strict):
+    """Any of these; a field left out keeps its value (null is not a value here)."""
+
+    name: ViewName | None = None
+    shared: bool | None = Field(default=None, strict=True)
+    layout: Layout | None = None
+
+
+class ViewModel(BaseModel):
+    id: int
+    name: str
+    owner: str
+    shared: bool
+    layout: dict[str, Any]
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class ViewsAnswer(BaseModel):
+    views: list[ViewModel]

@@ -326,3 +326,22 @@ settings = Table(
     Column("changed_by", String(64)),
     Column("changed_at", Float),
 )
+
+# Saved views of the console (migration 0004): a user's named layouts, `layout` stored as
+# the console sent it. `name_key` is the name case-folded: names are unique per owner
+# ignoring case. A user's views go with the user (deleted with them).
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("name_key", String(240), nullable=False),  # casefold() may lengthen a name
+    Column("shared", Boolean, nullable=False, default=False),
+    Column("layout", JSON, nullable=False),
+    Column("version", BigInt, nullable=False, default=1),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ux_saved_views_owner_name", "owner_id", "name_key", unique=True),
+    sqlite_autoincrement=True,
+)

@@ -1,4 +1,4 @@
-"""Time limits (issue 15, item 2): GET and PUT /settings/thresholds (admins, If-Match, the
+"""Time limits (issue 15): GET and PUT /settings/thresholds (admins, If-Match, the
 rule 0 < warn < alert <= 24 h per kind, one audit record) and how a change reaches every
 console: `settings_version` in /users and /changes, and a PUT waking the long polls."""
 

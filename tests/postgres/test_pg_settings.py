@@ -1,5 +1,6 @@
-"""Time limits on two instances of one PostgreSQL database: a PUT on one wakes the long
-polls of the other at once (its NOTIFY), and two admins' PUTs at once cannot both apply."""
+"""Settings on two instances of one PostgreSQL database: a PUT of the time limits on one
+wakes the long polls of the other at once (its NOTIFY); two admins' PUTs at once cannot both
+apply; one owner's view name saved twice at once is saved once."""
 
 from __future__ import annotations
 
@@ -104,3 +105,30 @@ def test_two_admins_at_once_on_two_instances(clients: tuple[httpx.Client, httpx.
     assert cb.get(PATH).json() == ca.get(PATH).json() == won
     records = ca.get("/audit", params={"action": "thresholds"}).json()
     assert len(records) == 1
+
+
+def test_one_name_saved_twice_at_once_on_two_instances(
+    clients: tuple[httpx.Client, httpx.Client],
+) -> None:
+    """Views' names are unique per owner, ignoring case, across instances."""
+    ca, cb = clients
+    results: list[httpx.Response] = []
+    start = threading.Barrier(2)
+
+    def save(client: httpx.Client, name: str) -> None:
+        start.wait()
+        results.append(client.post("/views", json={"name": name, "layout": {"n": name}}))
+
+    threads = [
+        threading.Thread(target=save, args=(ca, "Night shift")),
+        threading.Thread(target=save, args=(cb, "NIGHT SHIFT")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert sorted(r.status_code for r in results) == [201, 409]
+    won = next(r for r in results if r.status_code == 201).json()
+    lost = next(r for r in results if r.status_code == 409).json()
+    assert lost["detail"] == f"You already have a view named {won['name']}."
+    assert [v["name"] for v in cb.get("/views").json()["views"]] == [won["name"]]

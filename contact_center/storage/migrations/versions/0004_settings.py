@@ -27,6 +27,8 @@ def upgrade() -> None:
     present = set(sa.inspect(op.get_bind()).get_table_names())
     if "settings" not in present:
         _settings()
+    if "saved_views" not in present:
+        _saved_views()
 
 
 def _settings() -> None:
@@ -41,5 +43,28 @@ def _settings() -> None:
     )
 
 
+def _saved_views() -> None:
+    op.create_table(
+        "saved_views",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("name_key", sa.String(length=240), nullable=False),
+        sa.Column("shared", sa.Boolean(), nullable=False),
+        sa.Column("layout", sa.JSON(), nullable=False),
+        sa.Column("version", BigInt, nullable=False),
+        sa.Column("created_at", sa.Float(), nullable=False),
+        sa.Column("updated_at", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(
+        "ux_saved_views_owner_name", "saved_views", ["owner_id", "name_key"], unique=True
+    )
+
+
 def downgrade() -> None:
+    op.drop_index("ux_saved_views_owner_name", table_name="saved_views")
+    op.drop_table("saved_views")
     op.drop_table("settings")
