@@ -306,3 +306,8 @@ def test_no_cached_answer_has_an_older_version_after_a_put(
     assert again["cursor"] == shared["cursor"] + 1
     after = supervisor.get("/changes", params={"since": shared["cursor"], "wait": 0}).json()
     assert (after["users"], after["settings_version"]) == ([], 1)
+
+
+def test_the_role_is_checked_before_the_precondition(supervisor: httpx.Client) -> None:
+    r = put(supervisor, {"break": {"warn_s": 0, "alert_s": 0}}, None)
+    assert_problem(r, 403, "Your role (supervisor) cannot change time limits.")

@@ -40,6 +40,7 @@ def put_thresholds(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Admins: change some kinds' limits; `If-Match: <version>` is required (428 without)."""
+    require_admin(who, thresholds.VERB)  # at once; checked again in the write's transaction
     if if_match is None:
         raise ProblemError(
             428,
@@ -48,7 +49,6 @@ def put_thresholds(
         )
     version = _version(if_match)
     assert version is not None
-    require_admin(who, thresholds.VERB)  # at once; checked again in the write's transaction
     changes: dict[str, dict[str, int]] = {
         kind: pair.model_dump() for kind, pair in body.thresholds.items()
     }
