@@ -21,7 +21,9 @@ from contact_center.api.routes import (
     edit,
     meta,
     sessions,
+    settings,
     users,
+    views,
     welcome,
 )
 from contact_center.api.signin_limits import SignInLimits
@@ -106,7 +108,8 @@ def create_app(
     app.state.snapshot_cache = cache
     app.state.feed_answers = FeedAnswers()
     app.state.feed_coalesce = FEED_COALESCE
-    for routes in (meta, auth, users, sessions, audit, actions, edit, bulk, welcome):
+    routers = (meta, auth, users, sessions, audit, actions, edit, bulk, settings, views, welcome)
+    for routes in routers:
         app.include_router(routes.router)
     app.add_middleware(RequestIdAndSize)
     install_handlers(app)

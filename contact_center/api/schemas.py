@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -182,6 +182,9 @@ class UserRowModel(BaseModel):
 class Snapshot(BaseModel):
     users: list[UserRowModel]
     cursor: int
+    settings_version: int = Field(
+        description="The time limits' version: GET /settings/thresholds when it is newer"
+    )
     server_time: str
 
 
@@ -373,3 +376,66 @@ class Problem(BaseModel):
     status: int
     detail: str
     current: UserRowModel | None = None
+
+
+# --- time limits (issue 15) ----------------------------------------------------------------
+
+ThresholdKind = Literal["break", "dnd", "meeting", "other", "unavailable", "call", "stuck"]
+Seconds = Annotated[int, Field(strict=True, description="seconds")]
+
+
+class ThresholdPair(Strict):
+    warn_s: Seconds
+    alert_s: Seconds
+
+
+class ThresholdsBody(Strict):
+    thresholds: dict[ThresholdKind, ThresholdPair] = Field(
+        description="Some kinds or all; the others keep their limits. 0 < warn_s < alert_s "
+        "<= 86400 for each."
+    )
+
+
+class ThresholdsAnswer(BaseModel):
+    version: int
+    thresholds: dict[ThresholdKind, ThresholdPair]
+    changed_by: str | None
+    changed_at: str | None
+
+
+# --- saved views (issue 15) ----------------------------------------------------------------
+
+ViewName = Annotated[Text, Field(min_length=1, max_length=60)]
+Layout = Annotated[
+    dict[str, Any],
+    Field(description="The console's layout: any JSON object up to 64 KB, stored as given."),
+]
+
+
+class ViewBody(Strict):
+    name: ViewName
+    shared: bool = Field(default=False, strict=True)
+    layout: Layout
+
+
+class ViewChange(Strict):
+    """Any of these; a field left out keeps its value (null is not a value here)."""
+
+    name: ViewName | None = None
+    shared: bool | None = Field(default=None, strict=True)
+    layout: Layout | None = None
+
+
+class ViewModel(BaseModel):
+    id: int
+    name: str
+    owner: str
+    shared: bool
+    layout: dict[str, Any]
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class ViewsAnswer(BaseModel):
+    views: list[ViewModel]

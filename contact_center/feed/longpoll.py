@@ -1,6 +1,7 @@
 """The long poll behind GET /changes.
 
-It answers at once when the journal has entries after `since`; otherwise it waits for a
+It answers at once when the journal has entries after `since` (users' changes, or a
+settings change: no users, a new `settings_version`); otherwise it waits for a
 commit (up to `wait` seconds), holds `coalesce` seconds so that the commits of the next few
 ms go out in the same answer, and reads again. Consoles at the same cursor share one read
 (`answers.py`); a poll takes its wake-up event *before* reading, so it never sleeps through
@@ -17,7 +18,7 @@ from typing import Any
 from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.notifier import ChangeNotifier
 from contact_center.storage.clock import iso, now
-from contact_center.storage.journal import changes_since
+from contact_center.storage.journal import changes_since, settings_version
 from contact_center.storage.store import Store
 
 
@@ -37,7 +38,7 @@ async def changes_after(
         if isinstance(answer, str):  # non-empty, shared by the consoles at this cursor
             return answer
         left = deadline - time.monotonic()
-        if answer["users"] or answer["deleted"] or left <= 0:
+        if left <= 0:
             # An empty answer may be shared: its server time is this poll's own.
             return json.dumps({**answer, "server_time": iso(now())}, separators=(",", ":"))
         try:
@@ -56,4 +57,11 @@ def read_changes(store: Store, since: int) -> dict[str, Any]:
     """One read of the journal after `since` (in a worker thread); raises `CursorGoneError`."""
     with store.read() as conn:
         rows, deleted, cursor = changes_since(conn, since)
-    return {"users": rows, "deleted": deleted, "cursor": cursor, "server_time": iso(now())}
+        version = settings_version(conn)  # after the journal: never older than its cursor
+    return {
+        "users": rows,
+        "deleted": deleted,
+        "cursor": cursor,
+        "settings_version": version,
+        "server_time": iso(now()),
+    }

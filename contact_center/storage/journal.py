@@ -8,6 +8,12 @@ transaction never waits for a user row while holding it (no deadlocks between wr
 PostgreSQL). A savepoint rolled back takes its entries with it.
 
 `changes_since` reads the journal from a cursor: what a long poll answers.
+
+A change to the shared settings (the time limits) is a journal entry too, for user id
+`SETTINGS_ENTRY` (0, no user's): it moves the cursor and wakes every long poll, on every
+instance, like a user's change, and the answer (without users) carries the new
+`settings_version`. Read `settings_version` *after* the cursor or the journal: it is then
+never older than what the cursor has passed.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ from sqlalchemy import Connection, Engine, event, select, update
 
 from contact_center.storage.clock import now
 from contact_center.storage.rows import Row, user_rows
-from contact_center.storage.tables import changes, feed_state, users
+from contact_center.storage.tables import changes, feed_state, settings, users
 
 # conn.info keys of a write transaction: journal entries awaiting a seq, savepoint marks.
 _PENDING = "contact_center.feed_pending"
 _MARKS = "contact_center.feed_marks"
+# The journal's user id for a change to the settings (user ids start at 1).
+SETTINGS_ENTRY = 0
+THRESHOLDS = "thresholds"  # the settings row whose version is the feed's settings_version
 
 
 class CursorGoneError(Exception):
@@ -47,6 +56,19 @@ def touch(conn: Connection, user_ids: Iterable[int], actor: str | None) -> None:
 def record_deletion(conn: Connection, user_id: int) -> None:
     """A deleted user still needs a journal entry so that consoles drop the row."""
     _entries(conn, [(user_id, now())])
+
+
+def record_settings_change(conn: Connection) -> None:
+    """A change to the settings: a journal entry that wakes the long polls (no user row)."""
+    _entries(conn, [(SETTINGS_ENTRY, now())])
+
+
+def settings_version(conn: Connection) -> int:
+    """The version of the time limits (0 while they are the defaults and never set)."""
+    found = conn.execute(
+        select(settings.c.version).where(settings.c.name == THRESHOLDS)
+    ).scalar_one_or_none()
+    return 0 if found is None else int(found)
 
 
 @contextlib.contextmanager
@@ -137,7 +159,8 @@ def current_cursor(conn: Connection) -> tuple[int, int]:
 def changes_since(
     conn: Connection, since: int, limit: int = 5000
 ) -> tuple[list[Row], list[int], int]:
-    """Rows changed after `since`, ids deleted after it, and the cursor to ask from next."""
+    """Rows changed after `since`, ids deleted after it, and the cursor to ask from next
+    (past settings entries too: their news is `settings_version`, read after this)."""
     seq, floor = current_cursor(conn)
     if since < floor or since > seq:
         raise CursorGoneError()
@@ -149,7 +172,7 @@ def changes_since(
     ).all()
     if not found:
         return [], [], since
-    ids = list(dict.fromkeys(uid for _, uid in found))
+    ids = list(dict.fromkeys(uid for _, uid in found if uid != SETTINGS_ENTRY))
     rows = user_rows(conn, ids)
     present = {r["id"] for r in rows}
     deleted = [uid for uid in ids if uid not in present]

@@ -202,7 +202,10 @@ audit = Table(
 )
 
 # One row per change to a user; the feed cursor is `seq`. Commit order equals seq order
-# because every writer takes the row lock on feed_state while it allocates a seq.
+# because every writer takes the row lock on feed_state while it allocates a seq. An entry
+# with user_id 0 (`journal.SETTINGS_ENTRY`; no user has id 0) is a change to the settings:
+# it moves the cursor and wakes the long polls, whose answer then carries the new
+# `settings_version` (migration 0004).
 changes = Table(
     "changes",
     metadata,
@@ -309,4 +312,36 @@ welcome_tokens = Table(
     Column("expires_at", Float, nullable=False),
     Column("used_at", Float),
     Index("ix_welcome_tokens_user", "user_id"),
+)
+
+# Settings the consoles share (migration 0004), one row per name: "thresholds" (the time
+# limits as last set, {kind: {"warn_s", "alert_s"}}; a kind missing there, or no row at
+# all, has its default; no row is version 0). Its `version` is the feed's `settings_version`.
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("version", BigInt, nullable=False),
+    Column("changed_by", String(64)),
+    Column("changed_at", Float),
+)
+
+# Saved views of the console (migration 0004): a user's named layouts, `layout` stored as
+# the console sent it. `name_key` is the name case-folded: names are unique per owner
+# ignoring case. A user's views go with the user (deleted with them).
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("name_key", String(240), nullable=False),  # casefold() may lengthen a name
+    Column("shared", Boolean, nullable=False, default=False),
+    Column("layout", JSON, nullable=False),
+    Column("version", BigInt, nullable=False, default=1),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ux_saved_views_owner_name", "owner_id", "name_key", unique=True),
+    sqlite_autoincrement=True,
 )

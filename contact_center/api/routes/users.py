@@ -24,7 +24,7 @@ from contact_center.feed.answers import FeedAnswers
 from contact_center.feed.longpoll import changes_after
 from contact_center.feed.notifier import ChangeNotifier
 from contact_center.storage.clock import iso, now
-from contact_center.storage.journal import CursorGoneError, current_cursor
+from contact_center.storage.journal import CursorGoneError, current_cursor, settings_version
 from contact_center.storage.rows import SnapshotCache
 from contact_center.storage.rows import user_row as load_row
 from contact_center.storage.store import Store
@@ -41,8 +41,11 @@ def list_users(request: Request, store: StoreDep, who: Who) -> Response:
     with store.read() as conn:
         # Cursor first: a row newer than the cursor is re-delivered later, never lost.
         cursor, _ = current_cursor(conn)
+        version = settings_version(conn)  # after the cursor: never older than it
         rows = cache.rows_json(conn)
-    tail = json.dumps({"cursor": cursor, "server_time": iso(now())})[1:]
+    tail = json.dumps({"cursor": cursor, "settings_version": version, "server_time": iso(now())})[
+        1:
+    ]
     return Response('{"users":' + rows + "," + tail, media_type="application/json")
 
 
