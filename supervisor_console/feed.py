@@ -78,6 +78,7 @@ class ChangeFeed:
     ) -> None:
         self._client = client
         self._on_batch = on_batch
+        self.settings_version: int | None = None  # the server's shared settings, last seen
         self._on_status = on_status
         self.wait = min(max(wait, 0.0), MAX_WAIT)
         self.backoff_initial = backoff_initial
@@ -174,8 +175,13 @@ class ChangeFeed:
         # up to `wait` seconds on a quiet floor) happens to come.
         wait = 0.0 if self._failures else self.wait
         batch = await self._client.changes(self.cursor, wait)
-        if batch.changed or batch.deleted:
-            self._deliver(batch)
+        settings_moved = (
+            batch.settings_version is not None and batch.settings_version != self.settings_version
+        )
+        if batch.changed or batch.deleted or settings_moved:
+            self._deliver(batch)  # a new settings version comes with no rows (time limits)
+        if batch.settings_version is not None:
+            self.settings_version = batch.settings_version
         self.cursor = batch.cursor
         return batch.server_time
 

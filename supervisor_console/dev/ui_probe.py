@@ -93,6 +93,7 @@ def main_window_state(window: MainWindow) -> dict[str, Any]:
         "exceptions_only": model.panel_filter.exceptions_only,
         "over_limits": {level.name.lower(): n for level, n in model.limit_counts().items()},
         "thresholds_version": model.thresholds.version,
+        "thresholds_loaded": bool(model.thresholds.limits),
         "last_alert": _last_alert(window),
         "stuck_rule": model.stuck_rule.describe(),
     }

@@ -54,8 +54,17 @@ class LimitsMixin:
         """The server's time limits (new or changed): every row is judged again."""
         if thresholds == self._limits.thresholds:
             return
+        changed = bool(self._limits.thresholds.limits)  # not the first limits of a sign-in
+        before = {uid for uid, j in self._limits.judged.items() if j.level is Level.ALERT}
         self._limits.thresholds = thresholds
         self._limits.rebuild(self._by_id.values(), self._now, set(self._stuck.reasons))
+        if changed:  # rows a lower limit has just put over it are news
+            self._alerted = [
+                (self._by_id[uid], j)
+                for uid, j in self._limits.judged.items()
+                if j.level is Level.ALERT and uid not in before and uid in self._by_id
+            ]
+            self._flush_alerts()
         if self._filter.exceptions_only:
             self._refilter(force=True)
         elif self._rows:
@@ -87,6 +96,7 @@ class LimitsMixin:
             self.limits_alerted.emit(alerted)
 
     def _flush_alerts(self) -> None:
+        """Announce the rows that reached their alert limit in this batch."""
         alerted, self._alerted = self._alerted, []
         if alerted:
             self.limits_alerted.emit(alerted)

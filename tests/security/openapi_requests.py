@@ -56,6 +56,9 @@ def classify(probe: Probe) -> Role:
         return "supervisor"
     if probe.action in SUPERVISOR_ACTIONS:
         return "supervisor"
+    # Saved views (issue 15): any console user keeps (and shares) their own.
+    if probe.path.startswith("/api/v1/views"):
+        return "supervisor"
     return "admin"
 
 
