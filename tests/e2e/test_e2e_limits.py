@@ -46,3 +46,28 @@ def test_a_lower_break_limit_escalates_the_row_and_alerts(
     limits = console.wait_window("Time limits")
     assert any("Only an admin can change them." in label for label in limits["labels"])
     assert "Close" in limits["buttons"]
+
+
+def test_a_saved_view_follows_the_supervisor(console: Console, backend: Backend) -> None:
+    """Views ▸ Save the current view as…, then Ctrl+1 brings it back (issue 15, item 4); it
+    is kept on the server, under the supervisor's name."""
+    signed_in_console(console, backend)
+    console.key("F4")  # stuck dialers only: the view to keep
+    console.wait_main(lambda w: w["stuck_only"], "the stuck filter")
+    console.key("alt+w", "s")  # Views ▸ Save the current view as…
+    console.wait_window("Save the current view")
+    console.focus_window("Save the current view")
+    console.type("Stuck only")
+    console.key("Return")
+    console.wait_main(lambda w: w["status_message"] == "View saved: Stuck only.", "saved")
+    console.focus_window(MAIN)
+    console.key("F4")  # off again
+    console.wait_main(lambda w: not w["stuck_only"], "the filter off")
+    console.key("ctrl+1")
+    console.wait_main(lambda w: w["stuck_only"] and w["rows_shown"] == 1, "the view back")
+    views = httpx.get(
+        f"{backend.url}/api/v1/views",
+        headers={"Authorization": f"Bearer {backend.token('supervisor')}"},
+        timeout=10,
+    ).json()["views"]
+    assert [v["name"] for v in views] == ["Stuck only"]
