@@ -15,6 +15,7 @@ or when a filter change would need more signals than a reset costs.
 Signals:
     counts_changed(shown, total): after anything that may change either count.
     facets_changed(): the set of known desks, skills, tags or roles grew.
+    summary_changed(): `summary` (counts per status, floor and shown) may have changed.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from supervisor_console.panel.runs import (
     splice,
 )
 from supervisor_console.panel.stuck import StuckTracker
+from supervisor_console.panel.summary import StatusCounts
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -73,6 +75,7 @@ class LivePanelModel(QAbstractTableModel):
 
     counts_changed = Signal(int, int)
     facets_changed = Signal()
+    summary_changed = Signal()
 
     def __init__(
         self,
@@ -98,6 +101,8 @@ class LivePanelModel(QAbstractTableModel):
         self._facets = Facets()
         self.facets = self._facets.values
         self.marks: dict[int, str] = {}  # user id -> note after the status (a pending reset)
+        # Summary bar (issue 15): counts per status, kept by the hooks marked "summary".
+        self.summary = StatusCounts()
 
     # ---- Qt model interface -------------------------------------------------------------
 
@@ -205,6 +210,7 @@ class LivePanelModel(QAbstractTableModel):
         else:
             self._apply_incremental(batch)
         self.counts_changed.emit(len(self._rows), len(self._by_id))
+        self.summary_changed.emit()
 
     def set_filter(self, panel_filter: PanelFilter) -> None:
         if panel_filter == self._filter:
@@ -268,6 +274,7 @@ class LivePanelModel(QAbstractTableModel):
         self._by_id = {row.id: row for row in rows}
         self._stuck.rebuild(self._by_id.values(), self._now)
         self._set_view(row for row in self._by_id.values() if self._matches(row))
+        self._recount_summary()
         self._rebuild_facets()
         self.endResetModel()
 
@@ -278,6 +285,7 @@ class LivePanelModel(QAbstractTableModel):
         shown_ids = {key[1] for key in self._keys}
         entering = [row for row in wanted if row.id not in shown_ids]
         runs = len(contiguous_runs(self._position_list(leaving))) + len(entering)
+        self._summary_refiltered(force, leaving, entering)
         if force or runs > _MAX_FILTER_RUNS:
             self.beginResetModel()
             self._set_view(wanted)
@@ -286,6 +294,7 @@ class LivePanelModel(QAbstractTableModel):
             self._remove_keys(leaving)
             self._insert_rows(entering)
         self.counts_changed.emit(len(self._rows), len(self._by_id))
+        self.summary_changed.emit()
 
     # ---- incremental batches ------------------------------------------------------------
 
@@ -295,6 +304,7 @@ class LivePanelModel(QAbstractTableModel):
         for user_id in batch.deleted:
             old = self._by_id.pop(user_id, None)
             self._stuck.forget(user_id)
+            self.summary.forget(user_id)
             pos = None if old is None else self._position(self._key(old))
             if pos is not None:
                 plan.leaving.append(pos)
@@ -312,7 +322,9 @@ class LivePanelModel(QAbstractTableModel):
         """Hold the newer row; True when the filter shows it."""
         self._by_id[row.id] = row
         self._stuck.track(row, old, self._now)
-        return self._matches(row)
+        shown = self._matches(row)
+        self.summary.note(row, row.id in self._stuck, shown)
+        return shown
 
     def _position_list(self, keys: Iterable[Key]) -> list[int]:
         return [pos for pos in (self._position(key) for key in keys) if pos is not None]
@@ -379,12 +391,32 @@ class LivePanelModel(QAbstractTableModel):
     def _layout_change(self) -> LayoutChange:
         return FollowUsers(self, self)
 
+    # ---- summary counts (issue 15) ------------------------------------------------------
+
+    def _recount_summary(self) -> None:
+        stuck = self._stuck
+        self.summary.rebuild(
+            (row, row.id in stuck, self._matches(row)) for row in self._by_id.values()
+        )
+
+    def _summary_refiltered(self, force: bool, leaving: list[Key], entering: list[UserRow]) -> None:
+        if force:  # a new stuck rule: every row's stuck mark may have changed
+            self._recount_summary()
+            return
+        for _key, user_id in leaving:
+            self.summary.set_shown(user_id, False)
+        for row in entering:
+            self.summary.set_shown(row.id, True)
+
     # ---- stuck dialers and facets -------------------------------------------------------
 
     def _promote_long_calls(self) -> None:
         promoted = self._stuck.due(self._by_id, self._now)
         if not promoted:
             return
+        for row in promoted:  # summary: now stuck (and maybe shown, under "stuck only")
+            self.summary.note(row, True, self._matches(row))
+        self.summary_changed.emit()
         positions = self._position_list(self._key(row) for row in promoted)
         self._changed_positions(positions)
         shown = [self._rows[pos] for pos in positions]
