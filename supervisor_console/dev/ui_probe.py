@@ -90,6 +90,10 @@ def main_window_state(window: MainWindow) -> dict[str, Any]:
         "search": window.filter_bar.search.text(),
         "stuck_only": model.panel_filter.stuck_only,
         "stuck_rule": model.stuck_rule.describe(),
+        # The summary bar (issue 15): its counts by label, and whose ("shown" or "floor").
+        "summary": window.summary_bar.counts(),
+        "summary_scope": "floor" if window.summary_bar.whole_floor else "shown",
+        "summary_other": window.summary_bar.other_texts.full_text,
     }
 
 
