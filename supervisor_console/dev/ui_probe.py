@@ -96,6 +96,10 @@ def main_window_state(window: MainWindow) -> dict[str, Any]:
         "thresholds_loaded": bool(model.thresholds.limits),
         "last_alert": _last_alert(window),
         "stuck_rule": model.stuck_rule.describe(),
+        # The summary bar (issue 15): its counts by label, and whose ("shown" or "floor").
+        "summary": window.summary_bar.counts(),
+        "summary_scope": "floor" if window.summary_bar.whole_floor else "shown",
+        "summary_other": window.summary_bar.other_texts.full_text,
     }
 
 

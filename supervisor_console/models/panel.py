@@ -15,6 +15,7 @@ or when a filter change would need more signals than a reset costs.
 Signals:
     counts_changed(shown, total): after anything that may change either count.
     facets_changed(): the set of known desks, skills, tags or roles grew.
+    summary_changed(): `summary` (counts per status, floor and shown) may have changed.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from PySide6.QtCore import (
 from supervisor_console.api.types import ChangeBatch, UserRow
 from supervisor_console.models import panel_roles
 from supervisor_console.models.layout_change import FollowUsers, LayoutChange
-from supervisor_console.models.panel_limits import LimitsMixin
+from supervisor_console.models.panel_derived import DerivedStateMixin
 from supervisor_console.panel.batch_plan import Key, classify, find, newest
 from supervisor_console.panel.columns import SORT_KEYS, TICKING, Column, status_text
 from supervisor_console.panel.filters import Facets, PanelFilter, StuckRule
@@ -51,6 +52,7 @@ from supervisor_console.panel.runs import (
     splice,
 )
 from supervisor_console.panel.stuck import StuckTracker
+from supervisor_console.panel.summary import StatusCounts
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -68,7 +70,7 @@ _ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ANSWERED = panel_roles.ANSWERED | {_ROW_ROLE, _ROW_ROLE + 1, _ROW_ROLE + 2}
 
 
-class LivePanelModel(LimitsMixin, QAbstractTableModel):
+class LivePanelModel(DerivedStateMixin, QAbstractTableModel):
     RowRole = _ROW_ROLE
     SortRole = _ROW_ROLE + 1
     StuckRole = _ROW_ROLE + 2
@@ -77,6 +79,7 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
     facets_changed = Signal()
     # Rows that have just reached their alert limit: list[(UserRow, Judgement)].
     limits_alerted = Signal(list)
+    summary_changed = Signal()
 
     def __init__(
         self,
@@ -104,6 +107,8 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
         self._facets = Facets()
         self.facets = self._facets.values
         self.marks: dict[int, str] = {}  # user id -> note after the status (a pending reset)
+        # Summary bar (issue 15): counts per status, kept by the hooks marked "summary".
+        self.summary = StatusCounts()
 
     # ---- Qt model interface -------------------------------------------------------------
 
@@ -214,6 +219,7 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
         else:
             self._apply_incremental(batch)
         self.counts_changed.emit(len(self._rows), len(self._by_id))
+        self.summary_changed.emit()
         self._flush_alerts()
 
     def set_filter(self, panel_filter: PanelFilter) -> None:
@@ -270,6 +276,7 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
         self._stuck.rebuild(self._by_id.values(), self._now)
         self._limits.rebuild(self._by_id.values(), self._now, set(self._stuck.reasons))
         self._set_view(row for row in self._by_id.values() if self._matches(row))
+        self._recount_summary()
         self._rebuild_facets()
         self.endResetModel()
 
@@ -280,6 +287,7 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
         shown_ids = {key[1] for key in self._keys}
         entering = [row for row in wanted if row.id not in shown_ids]
         runs = len(contiguous_runs(self._position_list(leaving))) + len(entering)
+        self._summary_refiltered(force, leaving, entering)
         if force or runs > _MAX_FILTER_RUNS:
             self.beginResetModel()
             self._set_view(wanted)
@@ -288,6 +296,7 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
             self._remove_keys(leaving)
             self._insert_rows(entering)
         self.counts_changed.emit(len(self._rows), len(self._by_id))
+        self.summary_changed.emit()
 
     # ---- incremental batches ------------------------------------------------------------
 
@@ -298,6 +307,7 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
             old = self._by_id.pop(user_id, None)
             self._stuck.forget(user_id)
             self._limits.forget(user_id)
+            self.summary.forget(user_id)
             pos = None if old is None else self._position(self._key(old))
             if pos is not None:
                 plan.leaving.append(pos)
@@ -316,7 +326,9 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
         self._by_id[row.id] = row
         self._stuck.track(row, old, self._now)
         self._judge_limits(row)
-        return self._matches(row)
+        shown = self._matches(row)
+        self.summary.note(row, row.id in self._stuck, shown)
+        return shown
 
     def _position_list(self, keys: Iterable[Key]) -> list[int]:
         return [pos for pos in (self._position(key) for key in keys) if pos is not None]
@@ -382,14 +394,3 @@ class LivePanelModel(LimitsMixin, QAbstractTableModel):
 
     def _layout_change(self) -> LayoutChange:
         return FollowUsers(self, self)
-
-    # ---- stuck dialers and facets -------------------------------------------------------
-
-    def _rebuild_facets(self) -> None:
-        self._facets.clear()
-        self._facets.grow(self._by_id.values())
-        self.facets_changed.emit()
-
-    def _grow_facets(self, rows: Iterable[UserRow]) -> None:
-        if self._facets.grow(rows):
-            self.facets_changed.emit()

@@ -25,6 +25,7 @@ from supervisor_console.views.connection_status import ConnectionIndicator
 from supervisor_console.views.filter_bar import FilterBar
 from supervisor_console.views.panel_view import PanelView
 from supervisor_console.views.stuck_rule import StuckRuleDialog, load_rule, save_rule
+from supervisor_console.views.summary_bar import SummaryBar
 from supervisor_console.views.user_detail import DetailSource, UserDetailPane
 
 NOT_SIGNED_IN = "not signed in"
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self.model = model
         self.settings = settings
         self.filter_bar = FilterBar(self)
+        self.summary_bar = SummaryBar(model, self.filter_bar, self)  # issue 15
         self.panel = PanelView(model, self)
         self.connection = ConnectionIndicator(self)
         self.detail = UserDetailPane(self)
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.filter_bar)
+        layout.addWidget(self.summary_bar)
         layout.addWidget(self.connection.banner)
         layout.addWidget(self.panel, 1)
         self.setCentralWidget(central)
@@ -109,6 +112,7 @@ class MainWindow(QMainWindow):
         stuck_rule = QAction("Stuck dialer &rule…", self)
         stuck_rule.triggered.connect(self.edit_stuck_rule)
         view_menu.addAction(stuck_rule)
+        self.summary_bar.add_to(self, view_menu)  # View ▸ Summary bar; Alt+1..9
         columns = view_menu.addMenu("Columns")
         columns.aboutToShow.connect(lambda: self._fill_columns_menu(columns))
         self.addAction(self.filter_bar.stuck_action)
@@ -247,6 +251,7 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         self.model.set_stuck_rule(load_rule(self.settings))
         panel_settings.restore_panel(self.settings, self.panel, self.filter_bar)
+        self.summary_bar.restore(self.settings)
         geometry = self.settings.value(panel_settings.GEOMETRY_KEY)
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(QByteArray(geometry))
@@ -255,6 +260,7 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         panel_settings.save_panel(self.settings, self.panel, self.filter_bar)
+        self.summary_bar.save(self.settings)
         self.settings.setValue(panel_settings.GEOMETRY_KEY, self.saveGeometry())
         self.settings.sync()
 

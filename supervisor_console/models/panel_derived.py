@@ -1,7 +1,8 @@
-"""What the panel model judges by time (a mixin of `LivePanelModel`): stuck dialers (the
+"""What the panel model derives from its rows (a mixin of `LivePanelModel`): stuck dialers (the
 supervisor's own rule) and the server's time limits (issue 15), both escalated on the 1 s
 tick from a deadline heap, never by scanning every row; the "exceptions only" filter, and
-the rows that reach their alert limit."""
+the rows that reach their alert limit; the summary bar's counts and the filters' facets
+kept in step."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from supervisor_console.api.types import Thresholds, UserRow
 from supervisor_console.panel.columns import Column
-from supervisor_console.panel.filters import PanelFilter, StuckRule
+from supervisor_console.panel.filters import Facets, PanelFilter, StuckRule
 from supervisor_console.panel.limits import Judgement, Level, LimitTracker
 from supervisor_console.panel.stuck import StuckTracker
+from supervisor_console.panel.summary import StatusCounts
 
 
-class LimitsMixin:
+class DerivedStateMixin:
     """Needs the model's rows, clock, stuck tracker and row plumbing (declared below)."""
 
     if TYPE_CHECKING:  # what LivePanelModel provides (declared for the type checker only)
@@ -28,6 +30,10 @@ class LimitsMixin:
         _stuck: StuckTracker
         _filter: PanelFilter
         limits_alerted: Any
+        summary: StatusCounts
+        _facets: Facets
+        facets_changed: Any
+        summary_changed: Any
         counts_changed: Any
         dataChanged: Any  # noqa: N815 - Qt's name
 
@@ -87,8 +93,12 @@ class LimitsMixin:
         self._changed_positions(positions)
         if self._filter.exceptions_only:
             shown_ids = {self._rows[pos].id for pos in positions}
-            self._insert_rows([r for r in rows if r.id not in shown_ids and self._matches(r)])
+            entering = [r for r in rows if r.id not in shown_ids and self._matches(r)]
+            self._insert_rows(entering)
+            for row in entering:  # summary: now shown, under "over limits only"
+                self.summary.set_shown(row.id, True)
             self.counts_changed.emit(len(self._rows), len(self._by_id))
+            self.summary_changed.emit()
         alerted = [
             (row, self._limits.get(row.id)) for row, _old, new in risen if new is Level.ALERT
         ]
@@ -119,6 +129,9 @@ class LimitsMixin:
         promoted = self._stuck.due(self._by_id, self._now)
         if not promoted:
             return
+        for row in promoted:  # summary: now stuck (and maybe shown, under "stuck only")
+            self.summary.note(row, True, self._matches(row))
+        self.summary_changed.emit()
         positions = self._position_list(self._key(row) for row in promoted)
         self._changed_positions(positions)
         shown = [self._rows[pos] for pos in positions]
@@ -127,3 +140,33 @@ class LimitsMixin:
             entering = [r for r in promoted if r.id not in shown_ids and self._matches(r)]
             self._insert_rows(entering)
             self.counts_changed.emit(len(self._rows), len(self._by_id))
+
+    # ---- summary counts (issue 15) ------------------------------------------------------
+
+    def _recount_summary(self) -> None:
+        stuck = self._stuck
+        self.summary.rebuild(
+            (row, row.id in stuck, self._matches(row)) for row in self._by_id.values()
+        )
+
+    def _summary_refiltered(
+        self, force: bool, leaving: list[tuple[Any, int]], entering: list[UserRow]
+    ) -> None:
+        if force:  # a new stuck rule: every row's stuck mark may have changed
+            self._recount_summary()
+            return
+        for _key, user_id in leaving:
+            self.summary.set_shown(user_id, False)
+        for row in entering:
+            self.summary.set_shown(row.id, True)
+
+    # ---- facets (what the filters offer) ---------------------------------------------------
+
+    def _rebuild_facets(self) -> None:
+        self._facets.clear()
+        self._facets.grow(self._by_id.values())
+        self.facets_changed.emit()
+
+    def _grow_facets(self, rows: Iterable[UserRow]) -> None:
+        if self._facets.grow(rows):
+            self.facets_changed.emit()
