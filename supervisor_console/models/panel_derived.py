@@ -71,6 +71,7 @@ class DerivedStateMixin:
                 if j.level is Level.ALERT and uid not in before and uid in self._by_id
             ]
             self._flush_alerts()
+        self.summary_changed.emit()
         if self._filter.exceptions_only:
             self._refilter(force=True)
         elif self._rows:
@@ -99,6 +100,7 @@ class DerivedStateMixin:
                 self.summary.set_shown(row.id, True)
             self.counts_changed.emit(len(self._rows), len(self._by_id))
             self.summary_changed.emit()
+        self.summary_changed.emit()  # the bar counts the rows over a limit
         alerted = [
             (row, self._limits.get(row.id)) for row, _old, new in risen if new is Level.ALERT
         ]

@@ -34,6 +34,7 @@ from supervisor_console import icons
 from supervisor_console.api.types import Status
 from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.panel.filters import PanelFilter
+from supervisor_console.panel.limits import Level
 from supervisor_console.panel.summary import Tally
 from supervisor_console.views.filter_bar import FilterBar
 
@@ -164,16 +165,26 @@ class SummaryBar(QWidget):
         self.filter_bar = filter_bar
         self.scope = QComboBox(self)
         self.scope.setObjectName("summary_scope")
-        self.scope.addItem("Shown by filters", SHOWN)
-        self.scope.addItem("Whole floor", FLOOR)
+        self.scope.addItem("Shown", SHOWN)  # short: the bar fits 1024 px (tooltip says more)
+        self.scope.addItem("Floor", FLOOR)
         self.scope.setAccessibleName("Count the agents")
-        self.scope.setToolTip("Count the agents the filters show, or the whole floor")
+        self.scope.setToolTip(
+            "Count the agents the filters show (Shown), or the whole floor (Floor)"
+        )
         self.scope.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.scope.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.boxes = {
             status: StatusBox(status, keys, self) for status, keys in zip(BOXES, KEYS, strict=True)
         }
         self.other_texts = OtherTexts(self)
+        # Rows over a time limit (the whole floor), a click or F6 shows only them.
+        self.over = QToolButton(self)
+        self.over.setObjectName("summary_over_limits")
+        self.over.setCheckable(True)
+        self.over.setIcon(icons.limit_icon(2))
+        self.over.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.over.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.over.clicked.connect(lambda _c=False: filter_bar.exceptions_action.trigger())
         self.other_texts.on_click = self.boxes[Status.OTHER]
         self.key_actions = [self._key_action(box) for box in self.boxes.values()]
         self.toggle_action = QAction("Summary &bar", self)
@@ -199,6 +210,7 @@ class SummaryBar(QWidget):
             layout.addWidget(box)
             if status is Status.OTHER:
                 layout.addWidget(self.other_texts)
+        layout.addWidget(self.over)
         layout.addStretch(1)
 
     def _key_action(self, box: StatusBox) -> QAction:
@@ -230,6 +242,14 @@ class SummaryBar(QWidget):
             if force or count != box.count:
                 box.show_count(count, scope, tally.by_desk(status))
         self.other_texts.set_texts(tally.other_texts())
+        counts = self.model.limit_counts()
+        warn, alert = counts[Level.WARN], counts[Level.ALERT]
+        self.over.setText(f"Over\n{warn + alert:,}")
+        self.over.setAccessibleName(f"Over a time limit: {warn + alert} agents ({alert} alerting)")
+        self.over.setToolTip(
+            f"{alert:,} over their alert limit, {warn:,} over their warning limit (whole "
+            "floor). Click or F6: show only them."
+        )
 
     def counts(self) -> dict[str, int]:
         """What the boxes show, by label (the UI probe's "summary")."""
@@ -252,6 +272,7 @@ class SummaryBar(QWidget):
                 box.setChecked(panel_filter.stuck_only)
             else:
                 box.setChecked(panel_filter.statuses == {status})
+        self.over.setChecked(panel_filter.exceptions_only)
 
     # ---- settings -----------------------------------------------------------------------
 

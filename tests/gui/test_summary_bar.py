@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
@@ -12,7 +13,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 from supervisor_console.actions.catalogue import CATALOGUE
-from supervisor_console.api.types import ChangeBatch, Status
+from supervisor_console.api.types import ChangeBatch, Limit, Status, Thresholds
 from supervisor_console.dev.samples import make_row, random_row
 from supervisor_console.models.panel import LivePanelModel
 from supervisor_console.panel.filters import PanelFilter
@@ -49,7 +50,7 @@ def test_boxes_show_counts_with_icon_label_and_accessible_name(window: MainWindo
     assert "Alt+2" in busy.toolTip()
     assert "Per desk:" in busy.toolTip()
     assert bar.other_texts.full_text == "Training 2 · Lunch 1"
-    assert bar.scope.currentText() == "Shown by filters"
+    assert bar.scope.currentText() == "Shown"
 
 
 def test_counts_follow_every_batch(window: MainWindow) -> None:
@@ -124,7 +125,7 @@ def test_scope_whole_floor_or_shown(window: MainWindow, console_settings: QSetti
     window.filter_bar.set_filter(PanelFilter(statuses=frozenset({Status.BREAK})))
     bar = window.summary_bar
     assert bar.counts()["Available"] == 0
-    bar.scope.setCurrentIndex(bar.scope.findText("Whole floor"))
+    bar.scope.setCurrentIndex(bar.scope.findText("Floor"))
     assert bar.whole_floor
     assert bar.counts()["Available"] == 20
     assert "(whole floor)" in _box(window, Status.AVAILABLE).toolTip()
@@ -168,7 +169,7 @@ def test_fits_1024_px_at_50000_agents(qtbot: Any, window: MainWindow) -> None:
     ]
     window.apply_batch(ChangeBatch(rows, [], 1, full=True))
     bar = window.summary_bar
-    bar.scope.setCurrentIndex(bar.scope.findText("Whole floor"))
+    bar.scope.setCurrentIndex(bar.scope.findText("Floor"))
     bar.setFixedWidth(1024)  # the bar as it is in a 1024 px window
     bar.adjustSize()
     layout = bar.layout()
@@ -187,3 +188,18 @@ def test_fits_1024_px_at_50000_agents(qtbot: Any, window: MainWindow) -> None:
     assert other.width() >= other.minimumSizeHint().width()
     assert other.is_elided()  # the long texts give way first
     assert other.text().endswith("…")
+
+
+def test_the_bar_counts_the_rows_over_a_limit_and_shows_them(window: MainWindow) -> None:
+    """Issue 15: the summary bar counts the exceptions; a click shows only them (as F6)."""
+    since = datetime.now(UTC) - timedelta(minutes=30)
+    rows = [make_row(900 + i, status=Status.BREAK, status_since=since) for i in range(3)]
+    window.apply_batch(ChangeBatch(rows, [], 50))
+    window.model.set_thresholds(Thresholds(2, {"break": Limit(600, 1200)}))
+    bar = window.summary_bar
+    assert bar.over.text() == "Over\n3"
+    assert bar.over.accessibleName() == "Over a time limit: 3 agents (3 alerting)"
+    bar.over.click()
+    assert window.model.panel_filter.exceptions_only
+    assert window.model.rowCount() == 3
+    assert bar.over.isChecked()
