@@ -63,6 +63,20 @@ def _version(if_match: str | None) -> int | None:
     return version
 
 
+def required_version(if_match: str | None, what: str) -> int:
+    """The version an edit was made against: `If-Match` is required (428 without), so that
+    a change never lands on a row, view or setting the caller did not see."""
+    if if_match is None:
+        raise ProblemError(
+            428,
+            "Precondition required",
+            f"Send If-Match with the version of {what}: nothing was changed.",
+        )
+    version = _version(if_match)
+    assert version is not None
+    return version
+
+
 def _fingerprint(name: str, user_id: int, params: dict[str, Any], version: int | None) -> str:
     raw = json.dumps([name, user_id, params, version], sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()

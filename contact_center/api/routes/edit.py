@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from contact_center.api.dependencies import StoreDep, Who
 from contact_center.api.problems import ProblemError
-from contact_center.api.routes.actions import IfMatch, _problem, _version
+from contact_center.api.routes.actions import IfMatch, _problem, required_version
 from contact_center.api.schemas import EditAnswer, EditBody, PhoneNumbers, RowId
 from contact_center.domain.edit import edit_user as apply_edit
 from contact_center.domain.edit import list_numbers
@@ -33,14 +33,7 @@ def edit_user(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Change any subset of the fields; `If-Match: <version>` is required (428 without)."""
-    if if_match is None:
-        raise ProblemError(
-            428,
-            "Precondition required",
-            "Send If-Match with the version of the row you edited: nothing was changed.",
-        )
-    version = _version(if_match)
-    assert version is not None
+    version = required_version(if_match, "the row you edited")
     changes = body.model_dump(mode="json", exclude_unset=True)
     refused: ProblemError | None = None
     with store.write() as conn:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from contact_center.api.dependencies import StoreDep, Who, require_admin
 from contact_center.api.problems import ProblemError
-from contact_center.api.routes.actions import IfMatch, _version
+from contact_center.api.routes.actions import IfMatch, required_version
 from contact_center.api.schemas import ThresholdsAnswer, ThresholdsBody
 from contact_center.domain import thresholds
 from contact_center.domain.errors import ConflictError, ForbiddenError
@@ -41,14 +41,7 @@ def put_thresholds(
 ) -> dict[str, Any]:
     """Admins: change some kinds' limits; `If-Match: <version>` is required (428 without)."""
     require_admin(who, thresholds.VERB)  # at once; checked again in the write's transaction
-    if if_match is None:
-        raise ProblemError(
-            428,
-            "Precondition required",
-            "Send If-Match with the version of the time limits you changed: nothing was changed.",
-        )
-    version = _version(if_match)
-    assert version is not None
+    version = required_version(if_match, "the time limits you changed")
     changes: dict[str, dict[str, int]] = {
         kind: pair.model_dump() for kind, pair in body.thresholds.items()
     }

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contact_center.api.dependencies import StoreDep, Who
 from contact_center.api.problems import ProblemError
-from contact_center.api.routes.actions import IfMatch, _version
+from contact_center.api.routes.actions import IfMatch, required_version
 from contact_center.api.schemas import RowId, ViewBody, ViewChange, ViewModel, ViewsAnswer
 from contact_center.domain import views
 from contact_center.domain.errors import (
@@ -96,14 +96,7 @@ def change_view(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """The owner changes any of name, shared, layout; `If-Match: <version>` is required."""
-    if if_match is None:
-        raise ProblemError(
-            428,
-            "Precondition required",
-            "Send If-Match with the version of the view you changed: nothing was changed.",
-        )
-    version = _version(if_match)
-    assert version is not None
+    version = required_version(if_match, "the view you changed")
     changes = body.model_dump(exclude_unset=True)
     nulls = {
         field: "Give a value, or leave the field out." for field, v in changes.items() if v is None
