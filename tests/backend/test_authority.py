@@ -27,6 +27,7 @@ from tests.support.backend import (
     client_for,
     store_of,
     token_for,
+    wait_job,
 )
 
 
@@ -59,16 +60,6 @@ def runner_of(server: ServerThread) -> BulkRunner:
     assert server.app is not None
     runner: BulkRunner = server.app.state.bulk_runner
     return runner
-
-
-def wait_job(client: httpx.Client, job_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
-    while True:
-        job: dict[str, Any] = client.get(f"/bulk-jobs/{job_id}").json()
-        if job["state"] in ("done", "cancelled"):
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.02)  # the job's state is only observable over HTTP
 
 
 # -- 1. the actor's authority, in the write's transaction --------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from typing import Any
 
@@ -12,16 +11,15 @@ import pytest
 
 from contact_center.domain import bulk
 from contact_center.testing.server import ServerThread
-from tests.support.backend import agent_ids, agent_in, arrange, assert_problem, row, store_of
-
-
-def wait_job(client: httpx.Client, job_id: int, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = client.get(f"/bulk-jobs/{job_id}").json()
-        if job["state"] in ("done", "cancelled") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.02)
+from tests.support.backend import (
+    agent_ids,
+    agent_in,
+    arrange,
+    assert_problem,
+    row,
+    store_of,
+    wait_job,
+)
 
 
 def run_job(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:

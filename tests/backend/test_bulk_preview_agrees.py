@@ -9,8 +9,7 @@ import pytest
 
 from contact_center.domain import authority
 from contact_center.testing.server import ServerThread
-from tests.backend.test_authority import wait_job
-from tests.support.backend import agent_ids, arrange, client_for, token_for
+from tests.support.backend import agent_ids, arrange, client_for, token_for, wait_job
 
 BULK_CASES: list[tuple[str, dict[str, Any]]] = [
     ("reset-dialer", {}),

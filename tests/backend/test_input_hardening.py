@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from tests.support.backend import (
     row,
     sql_rows,
     store_of,
+    wait_job,
 )
 
 MAX_ROW_ID = 2**31 - 1
@@ -234,15 +234,6 @@ def test_unexpected_error_is_a_generic_500_logged_with_the_request_id(
     assert row(admin, uid)["status"] == "available"
 
 
-def wait_job(client: httpx.Client, job_id: int, timeout: float = 30.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, Any] = client.get(f"/bulk-jobs/{job_id}").json()
-        if job["state"] in ("done", "cancelled") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
-
-
 def test_failed_bulk_item_has_a_generic_reason(
     server: ServerThread, admin: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -254,7 +245,7 @@ def test_failed_bulk_item_has_a_generic_reason(
         created = admin.post("/bulk-jobs", json=body)
         assert created.status_code == 202, created.text
         job_id = created.json()["id"]
-        job = wait_job(admin, job_id)
+        job = wait_job(admin, job_id, timeout=30.0)
     assert job["state"] == "done", job
     assert (job["done"], job["failed"]) == (1, 1), job
     outcomes = {r["user_id"]: (r["outcome"], r["reason"]) for r in job["results"]}

@@ -3,12 +3,10 @@ goes on when a supervisor sets Break, DND, Meeting or Other."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 
 from contact_center.testing.server import ServerThread
-from tests.support.backend import agent_in, assert_problem, row
+from tests.support.backend import agent_in, assert_problem, row, wait_job
 
 
 def test_available_from_break_dnd_meeting_other(
@@ -107,13 +105,3 @@ def test_bulk_set_break_counts_calls_that_go_on(
     ).json()
     assert other["live_calls"] == 2
     assert "calls_continue" not in other
-
-
-def wait_job(client: httpx.Client, job_id: int, timeout: float = 20.0) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job: dict[str, object] = client.get(f"/bulk-jobs/{job_id}").json()
-        if job["state"] in ("done", "cancelled"):
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.05)

@@ -3,6 +3,7 @@ through SQL, read tables back. Plain functions; the fixtures are in `servers`.""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,15 @@ def assert_problem(r: httpx.Response, status: int, *words: str) -> dict[str, Any
     for word in words:
         assert word in body["detail"], (word, body["detail"])
     return body
+
+
+def wait_job(client: httpx.Client, job_id: int, timeout: float = 20.0) -> dict[str, Any]:
+    """Poll a bulk job over HTTP until it is done or cancelled (its state is only observable
+    there); fail with the job as it is after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = client.get(f"/bulk-jobs/{job_id}").json()
+        if job["state"] in ("done", "cancelled"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.02)
